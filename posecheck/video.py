@@ -1,0 +1,653 @@
+"""The media edge: read videos, images and folders of images; write H.264 videos.
+
+Only this module (and drawing code) imports ``cv2`` and ``av``. Everything it
+hands out is plain numpy: ``HxWx3`` ``uint8`` images in **BGR** order, already
+upright (phone rotation metadata applied) and all the size of the first frame.
+
+Reading is streamed one frame at a time, so memory does not grow with the length
+of a clip. Bad input raises :class:`~posecheck.errors.InputError` with a one-line
+message and a hint; damage inside an otherwise readable stream is skipped,
+counted (``lost_frames``) and logged, because one bad packet should not cost a
+whole practice session.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+import av
+import cv2
+import numpy as np
+
+from .errors import InputError, OutputError
+
+log = logging.getLogger(__name__)
+
+VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".mov", ".avi", ".webm", ".mkv"})
+IMAGE_EXTENSIONS: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
+
+MediaKind = Literal["video", "image", "folder"]
+
+#: Used when a video says nothing usable about its frame rate.
+FALLBACK_FPS = 30.0
+#: Stop after this many damaged packets in a row: that is no longer damage in
+#: the middle of a stream but garbage to the end of it.
+_MAX_CONSECUTIVE_ERRORS = 50
+
+
+def _supported_types() -> str:
+    vids = ", ".join(sorted(VIDEO_EXTENSIONS))
+    imgs = ", ".join(sorted(IMAGE_EXTENSIONS))
+    return f"use a video ({vids}), an image ({imgs}) or a folder of images"
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What is known about an input before reading it all.
+
+    Attributes:
+        path: the file or folder.
+        kind: ``"video"``, ``"image"`` or ``"folder"``.
+        width: frame width in pixels, after rotation (what iteration yields).
+        height: frame height in pixels, after rotation.
+        fps: frames per second (for images and folders the rate given to
+            :func:`open_media`, 1.0 by default).
+        frame_count: best estimate of the number of frames, or ``None`` when the
+            container does not say.
+        duration_s: length in seconds, or ``None`` when unknown.
+        rotation: clockwise degrees (0, 90, 180, 270) the stored pictures are
+            turned to make them upright, the convention of a phone's ``rotate`` tag.
+    """
+
+    path: Path
+    kind: MediaKind
+    width: int
+    height: int
+    fps: float
+    frame_count: int | None
+    duration_s: float | None
+    rotation: int = 0
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """``(width, height)``."""
+        return (self.width, self.height)
+
+
+@dataclass(frozen=True)
+class VideoFrame:
+    """One upright picture from a :class:`MediaSource`.
+
+    Attributes:
+        index: 0-based position among the frames the source yields (skipped,
+            undecodable frames are not counted).
+        t: seconds from the start of the input; strictly increasing.
+        image: ``(height, width, 3)`` ``uint8`` BGR.
+    """
+
+    index: int
+    t: float
+    image: np.ndarray
+
+
+class MediaSource:
+    """An opened input: ``info`` up front, frames by iteration, a context manager.
+
+    A source can be iterated once. Make one with :func:`open_media`.
+
+    Attributes:
+        info: the :class:`MediaInfo` of the input.
+        lost_frames: frames skipped because they could not be decoded.
+        resized_frames: frames rescaled to the first frame's size.
+        frames_read: frames yielded so far.
+    """
+
+    info: MediaInfo
+    lost_frames: int = 0
+    resized_frames: int = 0
+    frames_read: int = 0
+    _started: bool = False
+
+    def __iter__(self) -> Iterator[VideoFrame]:
+        if self._started:
+            raise RuntimeError(f"{self.info.path} is already being read; open it again to restart")
+        self._started = True
+        for frame in self._frames():
+            self.frames_read += 1
+            yield frame
+
+    def _frames(self) -> Iterator[VideoFrame]:
+        raise NotImplementedError
+
+    def _fit(self, image: np.ndarray) -> np.ndarray:
+        """Rescale a frame whose size changed mid-stream to the first frame's size."""
+        w, h = self.info.width, self.info.height
+        if image.shape[1] == w and image.shape[0] == h:
+            return image
+        if self.resized_frames == 0:
+            log.warning(
+                "%s: frame size changed from %dx%d to %dx%d; rescaling to the first size",
+                self.info.path, w, h, image.shape[1], image.shape[0],
+            )
+        self.resized_frames += 1
+        return cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+
+    def close(self) -> None:
+        """Release the input. Safe to call more than once."""
+
+    def __enter__(self) -> MediaSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- videos -----------------------------------------------------------------------
+
+
+def _is_real_video(stream: Any) -> bool:
+    # An mp3's cover art is a one-picture "video" stream flagged attached_pic.
+    return not (stream.disposition & av.stream.Disposition.attached_pic)
+
+
+def _upright(image: np.ndarray, quarter_turns_ccw: int) -> np.ndarray:
+    """Turn a decoded picture upright; ``np.rot90`` turns counter-clockwise for k > 0."""
+    if quarter_turns_ccw % 4 == 0:
+        return image
+    return np.ascontiguousarray(np.rot90(image, k=quarter_turns_ccw))
+
+
+def _ccw_degrees(picture: av.VideoFrame, stream: Any) -> int:
+    """The counter-clockwise angle that makes ``picture`` upright."""
+    # FFmpeg >= 7 copies the container's display matrix into every decoded
+    # frame's side data, which PyAV reads as frame.rotation (counter-clockwise).
+    ccw = int(picture.rotation)
+    if ccw == 0:
+        # Some writers only set the old, clockwise 'rotate' tag.
+        tag = stream.metadata.get("rotate")
+        try:
+            ccw = -int(float(tag)) if tag is not None else 0
+        except ValueError:
+            ccw = 0
+    if ccw % 90:
+        warnings.warn(
+            f"{stream.container.name}: rotation of {ccw} degrees is not a quarter turn;"
+            " rounding to the nearest",
+            stacklevel=4,
+        )
+    return ccw
+
+
+def _fps_of(stream: Any) -> float:
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate and 0 < float(rate) < 1000:
+            return float(rate)
+    log.warning("%s: no frame rate in the file; assuming %.0f fps", stream.container.name, FALLBACK_FPS)
+    return FALLBACK_FPS
+
+
+def _open_container(path: Path) -> Any:
+    """An opened PyAV input container, or an InputError saying why not."""
+    if path.stat().st_size == 0:
+        raise InputError(f"{path} is empty (0 bytes)", "re-copy the file; the copy may have failed")
+    try:
+        return av.open(str(path), "r")
+    except av.FFmpegError as err:
+        raise InputError(
+            f"{path} is not a readable video file (corrupt, truncated or not a video)",
+            "check that it plays in a video player; re-copy or re-export it",
+        ) from err
+
+
+class _VideoFileSource(MediaSource):
+    """Frames of a video file, decoded by PyAV one packet at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self._container = _open_container(path)
+        try:
+            streams = [s for s in self._container.streams.video if _is_real_video(s)]
+            if not streams:
+                raise InputError(
+                    f"{path} has no video stream",
+                    "pass a video file; audio-only and other files cannot be checked",
+                )
+            self._stream = streams[0]
+            self._stream.thread_type = "AUTO"
+            self._pictures = self._decode()
+            first = next(self._pictures, None)
+            if first is None:
+                raise InputError(
+                    f"{path} has no decodable video frames",
+                    "the file may be truncated or use an unsupported codec; re-export it as H.264 MP4",
+                )
+        except BaseException:
+            self._container.close()
+            raise
+        self._first: av.VideoFrame | None = first
+        self.info = self._describe(path, first)
+
+    def _describe(self, path: Path, first: av.VideoFrame) -> MediaInfo:
+        stream = self._stream
+        self._turns = round(_ccw_degrees(first, stream) / 90) % 4
+        rotation = (-self._turns * 90) % 360
+        w, h = (first.height, first.width) if self._turns % 2 else (first.width, first.height)
+        fps = _fps_of(stream)
+        duration: float | None = None
+        if stream.duration is not None and stream.time_base is not None:
+            duration = float(stream.duration * stream.time_base)
+        elif self._container.duration is not None:
+            duration = self._container.duration / av.time_base
+        count: int | None = stream.frames or None
+        if count is None and duration is not None:
+            count = max(1, round(duration * fps))
+        # Timestamps count from the stream's start, so the first frame is at 0
+        # even when an edit list or a cut shifts its pts.
+        origin = stream.start_time if stream.start_time is not None else first.pts
+        self._origin = float(origin * stream.time_base) if origin is not None and stream.time_base else None
+        return MediaInfo(path, "video", w, h, fps, count, duration, rotation)
+
+    def _demux(self) -> Iterator[av.Packet]:
+        """Packets of the video stream; a damaged one is counted and skipped."""
+        errors = 0
+        while True:
+            try:
+                for packet in self._container.demux(self._stream):
+                    errors = 0
+                    yield packet
+                return
+            except av.FFmpegError as err:
+                # Asking the demuxer again resumes after the damage.
+                errors += 1
+                self.lost_frames += 1
+                log.debug("%s: demux error: %s", self._container.name, err)
+                if errors >= _MAX_CONSECUTIVE_ERRORS:
+                    log.warning("%s: giving up after %d damaged packets in a row", self._container.name, errors)
+                    return
+
+    def _decode(self) -> Iterator[av.VideoFrame]:
+        """Decoded pictures in display order; undecodable ones are counted and skipped."""
+        for packet in self._demux():
+            try:
+                # The demuxer ends with an empty packet: decoding it flushes the
+                # pictures held back for B-frame reordering.
+                pictures = self._stream.decode(packet)
+            except av.FFmpegError as err:
+                self.lost_frames += 1
+                log.debug("%s: undecodable packet: %s", self._container.name, err)
+                continue
+            for picture in pictures:
+                if picture.is_corrupt:
+                    self.lost_frames += 1
+                    continue
+                yield picture
+
+    def _frames(self) -> Iterator[VideoFrame]:
+        step = 1.0 / self.info.fps
+        last_t = -np.inf
+        picture, self._first = self._first, None
+        index = 0
+        while picture is not None:
+            image = self._fit(_upright(picture.to_ndarray(format="bgr24"), self._turns))
+            t = self._time_of(picture, index, step)
+            if t <= last_t:
+                # Tracking needs strictly increasing times; a duplicate or
+                # missing pts must not stop the session.
+                t = last_t + step
+            last_t = t
+            yield VideoFrame(index, t, image)
+            index += 1
+            picture = next(self._pictures, None)
+        self._report_end()
+
+    def _time_of(self, picture: av.VideoFrame, index: int, step: float) -> float:
+        if picture.pts is None or picture.time_base is None or self._origin is None:
+            return index * step
+        return max(0.0, float(picture.pts * picture.time_base) - self._origin)
+
+    def _report_end(self) -> None:
+        path = self.info.path
+        if self.lost_frames:
+            log.warning("%s: skipped %d undecodable frame(s)", path, self.lost_frames)
+        expected = self.info.frame_count
+        if expected and self.frames_read + self.lost_frames < 0.9 * expected:
+            log.warning(
+                "%s: stream ended after %d of %d frames; the file may be truncated",
+                path, self.frames_read, expected,
+            )
+
+    def close(self) -> None:
+        self._container.close()
+
+
+# -- images and folders -----------------------------------------------------------
+
+
+def _natural_key(path: Path) -> list[object]:
+    """Sort key putting ``img2`` before ``img10``."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+
+
+def _read_image(path: Path) -> np.ndarray | None:
+    """A BGR picture, or ``None`` when the file cannot be decoded."""
+    try:
+        data = np.fromfile(str(path), dtype=np.uint8)
+    except OSError:
+        return None
+    if data.size == 0:
+        return None
+    # imdecode (unlike imread) copes with any path encoding and does not log to
+    # stderr; IMREAD_COLOR gives 3 channels and applies EXIF orientation.
+    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+
+
+class _ImageSource(MediaSource):
+    """One still image, or a naturally sorted folder of them, at ``fps``."""
+
+    def __init__(self, path: Path, files: list[Path], kind: MediaKind, fps: float) -> None:
+        self._files = files
+        first: np.ndarray | None = None
+        for position, file in enumerate(files):
+            first = _read_image(file)
+            if first is not None:
+                break
+            self.lost_frames += 1
+            log.warning("%s: not a readable image; skipped", file)
+        if first is None:
+            what = "is not a readable image" if kind == "image" else "has no readable images"
+            raise InputError(
+                f"{path} {what} (corrupt or truncated)",
+                "check that it opens in an image viewer; re-copy or re-export it",
+            )
+        self._first: np.ndarray | None = first
+        self._start = position
+        h, w = first.shape[:2]
+        n = len(files)
+        self.info = MediaInfo(path, kind, w, h, fps, n, n / fps, 0)
+
+    def _frames(self) -> Iterator[VideoFrame]:
+        index = 0
+        image, self._first = self._first, None
+        for position in range(self._start, len(self._files)):
+            if image is None:
+                image = _read_image(self._files[position])
+                if image is None:
+                    self.lost_frames += 1
+                    log.warning("%s: not a readable image; skipped", self._files[position])
+                    continue
+            # t follows the file's place in the folder, so a skipped file leaves
+            # a gap in time instead of shifting every later picture.
+            yield VideoFrame(index, position / self.info.fps, self._fit(image))
+            index += 1
+            image = None
+
+
+def open_media(path: str | os.PathLike[str], image_fps: float = 1.0) -> MediaSource:
+    """Open a video file, a still image or a folder of images for reading.
+
+    Args:
+        path: a video (.mp4, .mov, .avi, .webm, .mkv), an image (.jpg, .jpeg,
+            .png, .webp, .bmp) or a folder of such images (read in natural order).
+        image_fps: the rate at which images of a folder are taken to follow each
+            other, giving ``t = index / image_fps``.
+
+    Returns:
+        A :class:`MediaSource`; use it as a context manager and iterate it for
+        :class:`VideoFrame` s.
+
+    Raises:
+        InputError: the path is missing, of an unsupported type, empty, corrupt,
+            has no video stream or no decodable frame.
+    """
+    p = Path(path)
+    if image_fps <= 0:
+        raise ValueError(f"image_fps must be positive, got {image_fps}")
+    if not p.exists():
+        raise InputError(f"{p} does not exist", "check the path; " + _supported_types())
+    if p.is_dir():
+        files = sorted(
+            (f for f in p.iterdir() if f.suffix.lower() in IMAGE_EXTENSIONS and f.is_file()
+             and not f.name.startswith(".")),
+            key=_natural_key,
+        )
+        if not files:
+            imgs = ", ".join(sorted(IMAGE_EXTENSIONS))
+            raise InputError(f"{p} contains no images", f"put {imgs} files in it, or pass a video file")
+        return _ImageSource(p, files, "folder", image_fps)
+    suffix = p.suffix.lower()
+    if suffix in VIDEO_EXTENSIONS:
+        return _VideoFileSource(p)
+    if suffix in IMAGE_EXTENSIONS:
+        return _ImageSource(p, [p], "image", image_fps)
+    kind = f"'{p.suffix}'" if p.suffix else "without an extension"
+    raise InputError(f"{p}: unsupported file type {kind}", _supported_types())
+
+
+# -- writing ----------------------------------------------------------------------
+
+#: Output containers by file suffix; all of them carry H.264.
+_OUTPUT_FORMATS: dict[str, str] = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska"}
+#: H.264 encoders to try, best first; "h264" lets FFmpeg pick any it has.
+_H264_ENCODERS: tuple[str, ...] = ("libx264", "h264", "libopenh264")
+
+
+class VideoWriter:
+    """A context-managed H.264 (yuv420p) video sink that browsers can play.
+
+    Frames go to a hidden temporary file beside ``path``, renamed to ``path``
+    only when the writer is closed: an exception inside the ``with`` block leaves
+    nothing under ``path``, while an explicit ``close(complete=False)`` (e.g.
+    after Ctrl-C) keeps what was written so far. Odd sizes are padded by one
+    pixel, because yuv420p needs even dimensions.
+
+    Attributes:
+        path: where the finished video goes.
+        size: ``(width, height)`` of the images passed to :meth:`write`.
+        encoded_size: ``(width, height)`` in the file (``size`` rounded up to even).
+        frames_written: frames encoded so far.
+        codec: name of the encoder in use.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        fps: float,
+        size: tuple[int, int],
+        *,
+        crf: int = 23,
+        preset: str = "veryfast",
+    ) -> None:
+        self.path = Path(path)
+        w, h = int(size[0]), int(size[1])
+        if w <= 0 or h <= 0:
+            raise ValueError(f"size must be positive, got {size}")
+        if not fps > 0:
+            raise ValueError(f"fps must be positive, got {fps}")
+        self.size = (w, h)
+        self.encoded_size = (w + w % 2, h + h % 2)
+        self.frames_written = 0
+        self._resized = 0
+        fmt = self._check_target()
+        # A unique hidden name in the same folder, so the final rename is atomic.
+        self._tmp = self.path.with_name(f".{self.path.stem}.{os.urandom(4).hex()}.partial{self.path.suffix}")
+        options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
+        try:
+            self._container = av.open(str(self._tmp), "w", format=fmt, container_options=options)
+        except (av.FFmpegError, OSError) as err:
+            raise OutputError(f"cannot write to {self.path.parent}: {err}", "choose a writable folder") from err
+        try:
+            self._stream = self._add_stream(fps, crf, preset)
+        except BaseException:
+            self._discard()
+            raise
+        self.codec = self._stream.codec_context.name
+        self._closed = False
+
+    def _check_target(self) -> str:
+        fmt = _OUTPUT_FORMATS.get(self.path.suffix.lower())
+        if fmt is None:
+            kinds = ", ".join(sorted(_OUTPUT_FORMATS))
+            raise OutputError(f"{self.path}: cannot write video as '{self.path.suffix}'", f"use one of {kinds}")
+        if self.path.is_dir():
+            raise OutputError(f"{self.path} is a folder", "give a file name for the video")
+        if not self.path.parent.is_dir():
+            raise OutputError(f"folder {self.path.parent} does not exist", "create it or choose another output path")
+        return fmt
+
+    def _add_stream(self, fps: float, crf: int, preset: str) -> Any:
+        # Rates like 29.97 are really 30000/1001; encoders want an exact fraction.
+        rate = Fraction(fps).limit_denominator(1001)
+        last_error: Exception | None = None
+        for name in _H264_ENCODERS:
+            options = {"crf": str(crf), "preset": preset} if name == "libx264" else {}
+            try:
+                stream = self._container.add_stream(name, rate=rate, options=options)
+            except (av.FFmpegError, ValueError) as err:
+                last_error = err
+                continue
+            stream.width, stream.height = self.encoded_size
+            stream.pix_fmt = "yuv420p"
+            return stream
+        raise OutputError(
+            f"no H.264 encoder is available to write {self.path} ({last_error})",
+            "install PyAV from its official wheels, which include libx264",
+        )
+
+    def write(self, image: np.ndarray) -> None:
+        """Encode one BGR picture of :attr:`size` (other sizes are rescaled)."""
+        if self._closed:
+            raise RuntimeError(f"the writer for {self.path} is closed")
+        if not (isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3):
+            got = f"{image.dtype} {image.shape}" if isinstance(image, np.ndarray) else type(image).__name__
+            raise ValueError(f"VideoWriter.write needs an HxWx3 uint8 BGR image, got {got}")
+        w, h = self.size
+        if image.shape[:2] != (h, w):
+            if self._resized == 0:
+                log.warning("%s: rescaling %dx%d frames to %dx%d", self.path, image.shape[1], image.shape[0], w, h)
+            self._resized += 1
+            image = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+        ew, eh = self.encoded_size
+        if (ew, eh) != (w, h):
+            image = cv2.copyMakeBorder(image, 0, eh - h, 0, ew - w, cv2.BORDER_REPLICATE)
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
+        frame.pts = self.frames_written
+        try:
+            for packet in self._stream.encode(frame):
+                self._container.mux(packet)
+        except (av.FFmpegError, OSError) as err:
+            raise OutputError(f"cannot write {self.path}: {err}", "check free disk space and permissions") from err
+        self.frames_written += 1
+
+    def close(self, complete: bool = True) -> None:
+        """Finish the file and move it to :attr:`path`.
+
+        Args:
+            complete: ``False`` marks the output as cut short (e.g. Ctrl-C); it
+                is still finished and kept, only logged as partial.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if self.frames_written == 0:
+            log.warning("%s: no frames were written; no file created", self.path)
+            self._discard()
+            return
+        try:
+            for packet in self._stream.encode(None):
+                self._container.mux(packet)
+            self._container.close()
+            os.replace(self._tmp, self.path)
+        except (av.FFmpegError, OSError) as err:
+            self._discard()
+            raise OutputError(f"cannot finish {self.path}: {err}", "check free disk space and permissions") from err
+        if not complete:
+            log.info("%s: kept partial output (%d frames)", self.path, self.frames_written)
+
+    def abort(self) -> None:
+        """Stop and delete the temporary file; nothing appears under :attr:`path`."""
+        if not self._closed:
+            self._closed = True
+            self._discard()
+
+    def _discard(self) -> None:
+        try:
+            self._container.close()
+        except (av.FFmpegError, OSError, AttributeError):
+            pass  # the file is deleted next; a failing close changes nothing
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> VideoWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+# -- inspection -------------------------------------------------------------------
+
+
+def _top_level_boxes(path: Path) -> list[str]:
+    """The types of the top-level boxes of an MP4/MOV file, in file order."""
+    boxes: list[str] = []
+    size_total = path.stat().st_size
+    with path.open("rb") as f:
+        offset = 0
+        while offset + 8 <= size_total and len(boxes) < 64:
+            f.seek(offset)
+            header = f.read(16)
+            size = int.from_bytes(header[:4], "big")
+            kind = header[4:8].decode("latin-1")
+            if size == 1 and len(header) == 16:
+                size = int.from_bytes(header[8:16], "big")
+            elif size == 0:
+                size = size_total - offset
+            if size < 8:
+                break
+            boxes.append(kind)
+            offset += size
+    return boxes
+
+
+def probe(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Describe the first video stream of a file, counting frames by demuxing.
+
+    Used to check written output (codec, pixel format, frame count) without
+    decoding it.
+
+    Returns:
+        ``codec`` (e.g. ``"h264"``), ``pix_fmt``, ``frames`` (video packets),
+        ``width``, ``height``, ``fps`` and, for MP4/MOV, ``faststart`` (whether
+        the index precedes the media data).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p} does not exist", "check the path")
+    with _open_container(p) as container:
+        streams = [s for s in container.streams.video if _is_real_video(s)]
+        if not streams:
+            raise InputError(f"{p} has no video stream", "pass a video file")
+        stream = streams[0]
+        ctx = stream.codec_context
+        frames = sum(1 for packet in container.demux(stream) if packet.size > 0)
+        info: dict[str, Any] = {
+            "codec": ctx.name,
+            "pix_fmt": ctx.pix_fmt,
+            "frames": frames,
+            "width": ctx.width,
+            "height": ctx.height,
+            "fps": float(stream.average_rate) if stream.average_rate else None,
+        }
+    if p.suffix.lower() in (".mp4", ".m4v", ".mov"):
+        boxes = _top_level_boxes(p)
+        info["faststart"] = "moov" in boxes and "mdat" in boxes and boxes.index("moov") < boxes.index("mdat")
+    return info
