@@ -1,0 +1,31 @@
+# posecheck: two commands do all set-up on a fresh machine with Python 3.11/3.12 and make.
+#   make demo   score a bundled sample clip (no camera needed)
+#   make test   create .venv, install posecheck with its test extras, run every test
+PY ?= $(shell command -v python3.12 || command -v python3.11 || echo python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_CLIP ?= samples/lunge_side_90_left.mp4
+
+.PHONY: install test demo bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 13), "posecheck needs Python 3.11 or 3.12 (found %s); run make PY=python3.12" % sys.version.split()[0]'
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+demo: $(STAMP)
+	$(BIN)/posecheck score $(DEMO_CLIP) --pose kneeling_lunge --out demo_out --force
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/assess_speed.py
+
+clean:
+	rm -rf $(VENV) demo_out .pytest_cache .hypothesis

@@ -1,0 +1,33 @@
+"""posecheck: check yoga poses against their alignment from landmarks.
+
+The core is plain numpy and re-exported flat here; the landmark model, video and
+drawing live at the edges (:mod:`posecheck.estimators`, :mod:`posecheck.video`)
+and are imported only when used.
+"""
+
+from __future__ import annotations
+
+from .assessment import Assessment, CheckResult, Reason, Status, assess
+from .body import BodyView, analyse_body
+from .errors import (
+    CameraError,
+    DisplayError,
+    EstimatorError,
+    InputError,
+    OutputError,
+    PosecheckError,
+    SpecError,
+    UnknownPoseError,
+)
+from .frame import PointFlag, PoseFrame
+from .landmarks import CONNECTIONS, Landmark
+from .specs import PoseSpec, SpecLibrary, load_spec
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Assessment", "BodyView", "CONNECTIONS", "CameraError", "CheckResult", "DisplayError",
+    "EstimatorError", "InputError", "Landmark", "OutputError", "PointFlag", "PosecheckError",
+    "PoseFrame", "PoseSpec", "Reason", "SpecError", "SpecLibrary", "Status", "UnknownPoseError",
+    "__version__", "analyse_body", "assess", "load_spec",
+]

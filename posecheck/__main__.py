@@ -1,0 +1,3 @@
+from posecheck.cli.app import entry
+
+entry()

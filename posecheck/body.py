@@ -1,0 +1,166 @@
+"""What the landmarks say about the body as a whole: its size in the image, the
+way it faces, the camera view, and which leg is in front.
+
+These are found per frame from the landmarks alone (nose, ears, shoulders, hips,
+knees, ankles, heels and toes), so a spec can speak of the *front* leg of a lunge
+whichever leg is forward.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .frame import PoseFrame
+from .landmarks import Landmark as L
+
+#: Typical adult segment lengths as a fraction of the torso (shoulder midpoint to
+#: hip midpoint, BlazePose hip landmarks). Foreshortening only ever shortens a
+#: segment, so the longest segment relative to its typical length gives the best
+#: estimate of the body's scale in pixels.
+SEGMENT_RATIOS: dict[tuple[str, str], float] = {
+    ("hip", "knee"): 0.80,
+    ("knee", "ankle"): 0.78,
+    ("shoulder", "elbow"): 0.55,
+    ("elbow", "wrist"): 0.48,
+}
+TORSO_RATIO = 1.0
+
+#: Below this share of its typical length, a segment points too much toward or away
+#: from the camera for an angle at its ends to mean anything (cos 60° = 0.5).
+FORESHORTENED_BELOW = 0.5
+
+#: Shoulder and hip widths (BlazePose landmarks) as a fraction of the torso, seen square-on.
+SHOULDER_WIDTH_RATIO = 0.75
+HIP_WIDTH_RATIO = 0.37
+
+#: "Squareness" is the seen width over the square-on width, about |cos| of the angle
+#: between the camera and the person's front. Below SIDE_MAX (more than ~60° round)
+#: the camera sees the person from the side; above FRONTAL_MIN (less than ~45°) from
+#: the front or back; between, obliquely. A camera 25° off square to the side (which
+#: still measures knee angles within a few degrees) gives about 0.42.
+SIDE_MAX = 0.5
+FRONTAL_MIN = 0.7
+
+
+@dataclass(frozen=True)
+class BodyView:
+    """The body as seen in one frame.
+
+    Attributes:
+        scale: the torso length in pixels the body would have seen square-on
+            (NaN when too little is visible to tell).
+        facing: +1 when the person faces image-right, -1 image-left, 0 unknown.
+        view: ``"side"``, ``"oblique"``, ``"front"``, ``"back"`` or ``"unknown"``.
+        front_side: the leg further forward (``"left"``/``"right"``) in a side view, else None.
+        width_ratio: squareness: seen shoulder/hip width over their square-on width
+            (0 = exact side view, 1 = square to the front or back).
+    """
+
+    scale: float
+    facing: int
+    view: str
+    front_side: str | None
+    width_ratio: float
+
+
+def _pt(px: np.ndarray, ok: np.ndarray, lm: L) -> np.ndarray | None:
+    return px[lm] if ok[lm] else None
+
+
+def _mid(px: np.ndarray, ok: np.ndarray, a: L, b: L) -> np.ndarray | None:
+    if ok[a] and ok[b]:
+        return (px[a] + px[b]) / 2.0
+    return px[a] if ok[a] else (px[b] if ok[b] else None)
+
+
+_LIMBS = tuple(
+    (int(L.of(side, a)), int(L.of(side, b)), ratio)
+    for (a, b), ratio in SEGMENT_RATIOS.items()
+    for side in ("left", "right")
+)
+
+
+def body_scale(px: np.ndarray, ok: np.ndarray) -> float:
+    """The body's torso length in pixels, from whichever segments are least foreshortened."""
+    best = np.nan
+    sh = _mid(px, ok, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    hp = _mid(px, ok, L.LEFT_HIP, L.RIGHT_HIP)
+    if sh is not None and hp is not None:
+        best = math.hypot(*(sh - hp)) / TORSO_RATIO
+    for la, lb, ratio in _LIMBS:
+        if ok[la] and ok[lb]:
+            d = px[la] - px[lb]
+            est = math.hypot(d[0], d[1]) / ratio
+            best = est if math.isnan(best) else max(best, est)
+    return best
+
+
+def expected_length(a: L, b: L, scale: float) -> float | None:
+    """The square-on pixel length of the segment ``a``-``b``, if it is a known limb segment."""
+    if a.side is None or a.side != b.side:
+        return None
+    ratio = SEGMENT_RATIOS.get((a.part, b.part)) or SEGMENT_RATIOS.get((b.part, a.part))
+    return None if ratio is None else ratio * scale
+
+
+def _facing(px: np.ndarray, ok: np.ndarray) -> int:
+    # The nose sits well ahead of the ears in profile; it is the steadiest cue.
+    ears = _mid(px, ok, L.LEFT_EAR, L.RIGHT_EAR)
+    nose = _pt(px, ok, L.NOSE)
+    if ears is not None and nose is not None:
+        dx = nose[0] - ears[0]
+        if abs(dx) > 1e-6:
+            return 1 if dx > 0 else -1
+    # Otherwise the feet: toes point forward (of a foot standing on its sole).
+    votes = 0.0
+    for side in ("left", "right"):
+        heel, toe = L.of(side, "heel"), L.of(side, "foot_index")
+        if ok[heel] and ok[toe]:
+            votes += px[toe][0] - px[heel][0]
+    if votes:
+        return 1 if votes > 0 else -1
+    return 0
+
+
+def _front_side(px: np.ndarray, ok: np.ndarray, facing: int) -> str | None:
+    if facing == 0:
+        return None
+    for part in ("knee", "ankle"):
+        a, b = L.of("left", part), L.of("right", part)
+        if ok[a] and ok[b]:
+            return "left" if (px[a][0] - px[b][0]) * facing > 0 else "right"
+    return None
+
+
+def analyse_body(frame: PoseFrame, min_visibility: float = 0.5, ok: np.ndarray | None = None) -> BodyView:
+    """Scale, facing, camera view and front leg of the person in ``frame``.
+
+    ``ok`` may pass ``frame.visible(min_visibility)`` when the caller has it already.
+    """
+    px = frame.pixels
+    if ok is None:
+        ok = frame.visible(min_visibility)
+    scale = body_scale(px, ok)
+    widths = []
+    for a, b, typical in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER, SHOULDER_WIDTH_RATIO),
+                          (L.LEFT_HIP, L.RIGHT_HIP, HIP_WIDTH_RATIO)):
+        if ok[a] and ok[b]:
+            widths.append(float(np.hypot(*(px[a] - px[b]))) / typical)
+    if not widths or not np.isfinite(scale) or scale <= 0:
+        return BodyView(scale=scale, facing=0, view="unknown", front_side=None, width_ratio=np.nan)
+    ratio = float(np.mean(widths)) / scale
+    if ratio < SIDE_MAX:
+        view = "side"
+    elif ratio < FRONTAL_MIN:
+        view = "oblique"
+    else:
+        # Facing the camera, the person's left shoulder appears on the image's right.
+        ls, rs = L.LEFT_SHOULDER, L.RIGHT_SHOULDER
+        a, b = (ls, rs) if ok[ls] and ok[rs] else (L.LEFT_HIP, L.RIGHT_HIP)
+        view = "front" if px[a][0] > px[b][0] else "back"
+    facing = _facing(px, ok) if view in ("side", "oblique") else 0
+    front = _front_side(px, ok, facing) if view in ("side", "oblique") else None
+    return BodyView(scale=scale, facing=facing, view=view, front_side=front, width_ratio=ratio)

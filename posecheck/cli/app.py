@@ -1,0 +1,65 @@
+"""The root command and the one place that turns errors into one-line messages."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import PosecheckError
+
+
+@click.group(name="posecheck", context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="posecheck", message="%(prog)s %(version)s")
+def app() -> None:
+    """Check yoga poses against their alignment, live from a camera or from recorded video."""
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print ``posecheck: error: message`` on stderr and exit with ``code``."""
+    print(f"posecheck: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+_OPTIONAL = ("score_cmd", "live_cmd", "routines_cmd", "report_cmd", "history_cmd")
+
+
+def _register() -> None:
+    # Command modules import heavy libraries inside the command bodies, so
+    # `posecheck --help` and `posecheck specs ...` stay fast and never load the model.
+    from . import specs_cmd  # noqa: F401
+
+    for name in _OPTIONAL:
+        try:
+            __import__(f"{__package__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{name}":
+                raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every error a user can cause ends as one line on stderr."""
+    _register()
+    try:
+        app.main(args=argv, prog_name="posecheck", standalone_mode=False)
+    except PosecheckError as exc:
+        fail(exc.one_line(), exc.exit_code)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        fail("interrupted", 130)
+    except click.UsageError as exc:
+        cmd = exc.ctx.command_path if exc.ctx else "posecheck"
+        fail(f"{exc.format_message().rstrip('.')} (see '{cmd} --help')", 2)
+    except click.ClickException as exc:
+        fail(exc.format_message(), exc.exit_code or 1)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except BrokenPipeError:
+        return 1
+    return 0
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())

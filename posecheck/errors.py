@@ -1,0 +1,86 @@
+"""The one exception hierarchy of posecheck.
+
+Every error a user can cause derives from :class:`PosecheckError`. The CLI turns
+each into one line on stderr (``message`` plus ``hint``) and a non-zero exit code,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class PosecheckError(Exception):
+    """Base class of every error posecheck raises on purpose.
+
+    Attributes:
+        message: What was wrong, in one sentence.
+        hint: What the user can do about it (may be empty).
+        exit_code: The process exit code the CLI uses for this error.
+    """
+
+    exit_code: int = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def one_line(self) -> str:
+        """The message and hint joined as a single line for stderr."""
+        text = self.message.rstrip(".")
+        if self.hint:
+            text = f"{text}: {self.hint.rstrip('.')}"
+        return text if text.endswith(("?", "!")) else f"{text}."
+
+
+class SpecError(PosecheckError):
+    """A pose spec (or routine) file is invalid.
+
+    ``problems`` holds one entry per problem, each already naming the file and the
+    field path, so all of them can be reported at once.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems: list[str], hint: str = "") -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems), hint)
+
+    def lines(self) -> list[str]:
+        """One line per problem, for printing."""
+        return list(self.problems)
+
+
+class UnknownPoseError(PosecheckError):
+    """A pose name that no loaded spec answers to."""
+
+    exit_code = 2
+
+
+class InputError(PosecheckError):
+    """An input file or folder is missing, unreadable, corrupt or of the wrong type."""
+
+    exit_code = 2
+
+
+class OutputError(PosecheckError):
+    """The output location cannot be used (exists, is a file, is not writable, disk full)."""
+
+    exit_code = 3
+
+
+class EstimatorError(PosecheckError):
+    """The landmark model cannot be loaded or run."""
+
+    exit_code = 4
+
+
+class CameraError(PosecheckError):
+    """A camera cannot be opened or stopped delivering frames."""
+
+    exit_code = 5
+
+
+class DisplayError(PosecheckError):
+    """No display is available for a window."""
+
+    exit_code = 5

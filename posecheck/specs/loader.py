@@ -1,0 +1,148 @@
+"""Reading spec files: YAML (safe loader only) validated into :class:`PoseSpec`.
+
+Every problem in a file is reported at once, each naming the file, the field path
+and what was expected, as one :class:`~posecheck.errors.SpecError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ..errors import SpecError
+from .models import PoseSpec
+
+M = TypeVar("M", bound=BaseModel)
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _known_fields(model: type[BaseModel]) -> set[str]:
+    names: set[str] = set()
+    stack: list[type] = [model]
+    while stack:
+        m = stack.pop()
+        for name, info in m.model_fields.items():
+            names.add(name)
+            for arg in getattr(info.annotation, "__args__", ()) or (info.annotation,):
+                inner = getattr(arg, "__args__", None) or (arg,)
+                for t in inner:
+                    if isinstance(t, type) and issubclass(t, BaseModel) and t not in stack:
+                        stack.append(t)
+    return names
+
+
+def _messages(exc: ValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
+    """(field path, message) pairs, one per problem, in plain words."""
+    out: list[tuple[str, str]] = []
+    fields = _known_fields(model)
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        msg = str(err["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if kind == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), sorted(fields), n=1)
+            msg = f"unknown field '{loc[-1]}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+            out.append((_loc(loc), msg))
+            continue
+        if kind == "missing":
+            out.append((_loc(loc), "required field is missing"))
+            continue
+        if kind == "value_error" and not loc:
+            # Whole-spec checks report several problems, each with its own path.
+            for part in msg.split(" | "):
+                path, _, text = part.partition(": ")
+                full = _loc(loc) + "." + path if loc else path
+                out.append((full, text))
+            continue
+        for part in msg.split("; ") if kind == "value_error" else [msg]:
+            out.append((_loc(loc), part))
+    return out
+
+
+def validate_data(data: Any, model: type[M], origin: str) -> M:
+    """Validate parsed YAML ``data`` into ``model``; SpecError naming ``origin`` if it fails."""
+    if data is None:
+        raise SpecError([f"{origin}: the file is empty (expected a mapping with id, title, checks, …)"])
+    if not isinstance(data, dict):
+        raise SpecError([f"{origin}: (top level): expected a mapping of fields, got {type(data).__name__}"])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [f"{origin}: {path}: {msg}" for path, msg in _messages(exc, model)]
+        raise SpecError(problems) from None
+    except (TypeError, RecursionError) as exc:  # pathological YAML (e.g. unhashable keys)
+        raise SpecError([f"{origin}: (top level): not a valid spec ({exc.__class__.__name__})"]) from None
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file with the safe loader; SpecError naming the file and line if it cannot."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError([f"{path}: no such file"]) from None
+    except IsADirectoryError:
+        raise SpecError([f"{path}: is a folder, expected a .yaml file"]) from None
+    except UnicodeDecodeError:
+        raise SpecError([f"{path}: not a text file (expected UTF-8 YAML)"]) from None
+    except OSError as exc:
+        raise SpecError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        raise SpecError([f"{path}: {where}: invalid YAML ({exc.problem or exc})"]) from None
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        raise SpecError([f"{path}: invalid YAML ({exc.__class__.__name__})"]) from None
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Read and validate one YAML file into ``model``."""
+    return validate_data(read_yaml(path), model, str(path))
+
+
+def load_spec(path: str | Path) -> PoseSpec:
+    """Read and validate one pose spec file."""
+    return load_model(Path(path), PoseSpec)
+
+
+def spec_files(path: Path) -> list[Path]:
+    """The spec files in ``path`` (a file gives itself), sorted by name."""
+    if path.is_dir():
+        return sorted(p for p in path.iterdir() if p.suffix.lower() in SPEC_SUFFIXES and p.is_file())
+    return [path]
+
+
+def validate_paths(paths: list[Path]) -> tuple[int, list[str]]:
+    """Validate every spec file under ``paths``; (number of files, problems)."""
+    problems: list[str] = []
+    count = 0
+    for path in paths:
+        if not path.exists():
+            problems.append(f"{path}: no such file or folder")
+            continue
+        files = spec_files(path)
+        if path.is_dir() and not files:
+            problems.append(f"{path}: no .yaml spec files in this folder")
+        for file in files:
+            count += 1
+            try:
+                load_spec(file)
+            except SpecError as exc:
+                problems.extend(exc.lines())
+    return count, problems

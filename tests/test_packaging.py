@@ -1,0 +1,23 @@
+"""The built wheel carries the bundled specs, so an installed posecheck finds them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+from .cli_helpers import ROOT
+
+
+def test_wheel_contains_pose_specs(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+         str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    wheel = next(tmp_path.glob("posecheck-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    specs = sorted(n for n in names if n.startswith("posecheck/pose_specs/") and n.endswith(".yaml"))
+    bundled = sorted(p.name for p in (ROOT / "pose_specs").glob("*.yaml"))
+    assert [n.rsplit("/", 1)[1] for n in specs] == bundled
+    assert "posecheck/cli/app.py" in names
