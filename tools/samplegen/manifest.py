@@ -1,0 +1,114 @@
+"""The sample set: every clip = pose script + body + camera + room + seed.
+
+Regenerate with `python -m tools.samplegen` (see samples/README.md). Adding a clip
+is adding an entry; adding a pose is a function in poses.py.
+"""
+from __future__ import annotations
+
+from .clip import BodySpec as B, CameraSpec as Cam, ClipSpec
+from .scene import Room
+from .scripts import Hold, Move
+
+# which views each pose's spec accepts (the rest are "wrong view" clips)
+VIEWS_OK = {
+    "kneeling_lunge": {"side"}, "low_lunge": {"side"}, "frog": {"back-high"},
+    "pigeon": {"side"}, "camel": {"side"}, "childs_pose": {"side"},
+}
+
+ROOMS = {
+    "studio": Room(floor=(0.58, 0.40, 0.24), wall=(0.86, 0.84, 0.78), mat=(0.45, 0.25, 0.55),
+                   yaw_deg=0, light_dir=(-0.5, -1.0, -0.35), seed=1),
+    "living": Room(floor=(0.42, 0.27, 0.16), wall=(0.78, 0.82, 0.74), accent=(0.55, 0.40, 0.30),
+                   mat=(0.15, 0.45, 0.55), yaw_deg=90, light_dir=(0.6, -1.0, 0.2), light_intensity=3.0, seed=2),
+    "bright": Room(floor=(0.72, 0.58, 0.40), wall=(0.92, 0.90, 0.88), accent=(0.30, 0.30, 0.35),
+                   mat=(0.20, 0.22, 0.25), yaw_deg=180, light_dir=(0.2, -1.0, -0.6), light_intensity=3.6,
+                   ambient=0.4, seed=3),
+    "warm": Room(floor=(0.50, 0.33, 0.20), wall=(0.88, 0.78, 0.66), accent=(0.25, 0.35, 0.30),
+                 mat=(0.65, 0.20, 0.22), yaw_deg=270, light_dir=(-0.3, -1.0, 0.5), light_intensity=3.0, seed=4),
+    "grey": Room(floor=(0.60, 0.45, 0.30), wall=(0.70, 0.72, 0.75), accent=(0.45, 0.30, 0.20),
+                 mat=(0.25, 0.50, 0.30), yaw_deg=45, light_dir=(0.5, -1.0, -0.2), seed=5),
+}
+
+LUNGE = "kneeling_lunge"
+
+
+def _clip(name, pose, steps, body, cam, room, seed, **kw):
+    view_ok = kw.pop("view_ok", cam.view in VIEWS_OK[pose])
+    return ClipSpec(name=name, pose=pose, steps=steps, body=body, camera=cam, room=ROOMS[room],
+                    view_ok=view_ok, seed=seed, **kw)
+
+
+CLIPS = [
+    # --- kneeling lunge, side view ---
+    _clip("lunge_side_90_left", LUNGE, [Hold(LUNGE, 3.0, {"front": "left", "knee": 90})],
+          B("female", "average", "medium", "teal", "black", "brown", seed=1),
+          Cam("side", side="left", height=0.8, distance=3.0), "studio", seed=1,
+          anchor=("left_ankle",), notes="good: front knee 90 held"),
+    _clip("lunge_side_90_right", LUNGE, [Hold(LUNGE, 3.0, {"front": "right", "knee": 90, "arms": "hips"})],
+          B("male", "athletic", "dark", "red", "charcoal", "black", seed=2),
+          Cam("side", side="right", height=0.5, distance=2.7, yaw=6), "living", seed=2,
+          anchor=("right_ankle",), notes="good: front knee 90 held, right leg forward"),
+    _clip("lunge_side_120_left", LUNGE, [Hold(LUNGE, 3.0, {"front": "left", "knee": 120, "shin_tilt": -10})],
+          B("male", "heavy", "light", "grey", "navy", "blond", seed=3),
+          Cam("side", side="right", height=1.0, distance=3.4), "bright", seed=3,
+          anchor=("left_ankle",), notes="too open: front knee ~120 held"),
+    _clip("lunge_side_drift_right", LUNGE,
+          [Hold(LUNGE, 0.8, {"front": "right", "knee": 90, "shin_tilt": 0}),
+           Hold(LUNGE, 2.4, {"front": "right", "knee": 90, "shin_tilt": 0}, ramp={"knee": 70, "shin_tilt": 20}),
+           Hold(LUNGE, 0.8, {"front": "right", "knee": 70, "shin_tilt": 20})],
+          B("female", "slim", "brown", "mustard", "black", "black", seed=4),
+          Cam("side", side="left", height=0.6, distance=3.2, yaw=-5), "warm", seed=4,
+          anchor=("right_ankle",), notes="front knee drifts forward past the ankle, 90 -> 70"),
+    _clip("lunge_side_behind_left", LUNGE,
+          [Hold(LUNGE, 3.0, {"front": "left", "knee": 115, "shin_tilt": -22})],
+          B("female", "tall", "tan", "lilac", "charcoal", "auburn", seed=5),
+          Cam("side", side="left", height=0.9, distance=2.8), "grey", seed=5,
+          anchor=("left_ankle",), notes="front knee behind the ankle (shin tilted back), knee ~115"),
+    _clip("lunge_side_in_hold_out_left", LUNGE,
+          [Hold("standing", 0.6), Move(1.3), Hold(LUNGE, 1.8, {"front": "left", "knee": 90}),
+           Move(1.0), Hold("standing", 0.3)],
+          B("male", "short", "medium", "sky", "black", "brown", seed=6),
+          Cam("side", side="right", height=0.7, distance=3.3), "studio", seed=6,
+          anchor=("right_foot_index",), notes="standing -> lunge -> hold -> standing (hold detection)"),
+    _clip("lunge_front_90_left", LUNGE, [Hold(LUNGE, 3.0, {"front": "left", "knee": 90})],
+          B("female", "average", "dark", "coral", "navy", "black", seed=7),
+          Cam("front", height=0.9, distance=3.0), "living", seed=7,
+          anchor=("left_ankle",), notes="wrong view: filmed from the front, thighs point at the camera"),
+    # --- low lunge, back knee hovering ---
+    _clip("low_lunge_side_left", "low_lunge", [Hold("low_lunge", 3.0, {"front": "left", "knee": 90})],
+          B("female", "athletic", "light", "forest", "black", "blond", seed=8),
+          Cam("side", side="left", height=0.7, distance=3.0), "bright", seed=8,
+          anchor=("left_ankle",), notes="back knee hovering above the mat"),
+    # --- frog ---
+    _clip("frog_backhigh_90", "frog", [Hold("frog", 3.0, {"knee": 90})],
+          B("female", "average", "medium", "burgundy", "black", "brown", seed=9),
+          Cam("back-high", height=1.9, pitch=45), "studio", seed=9,
+          anchor=("left_knee", "right_knee"), notes="good: shins and thighs at 90"),
+    _clip("frog_backhigh_90_b", "frog", [Hold("frog", 3.0, {"knee": 90})],
+          B("male", "heavy", "brown", "white", "charcoal", "black", seed=10),
+          Cam("back-high", height=2.2, pitch=52, yaw=8), "warm", seed=10,
+          anchor=("left_knee", "right_knee"), notes="good: shins and thighs at 90, higher camera"),
+    _clip("frog_backhigh_120", "frog", [Hold("frog", 3.0, {"knee": 120})],
+          B("male", "athletic", "tan", "navy", "grey", "black", seed=11),
+          Cam("back-high", height=1.7, pitch=38), "grey", seed=11,
+          anchor=("left_knee", "right_knee"), notes="feet too far out: knees at ~120"),
+    _clip("frog_frontfloor_90", "frog", [Hold("frog", 3.0, {"knee": 90})],
+          B("female", "heavy", "tan", "olive", "black", "brown", seed=12),
+          Cam("front-floor", height=0.3, distance=2.6, target_y=0.3), "living", seed=12,
+          anchor=("left_knee", "right_knee"), notes="wrong view: front, floor level (shins point at the camera)"),
+    # --- pigeon, camel, child's pose ---
+    _clip("pigeon_side_left", "pigeon", [Hold("pigeon", 3.0, {"front": "left"})],
+          B("female", "slim", "light", "black", "sky", "blond", seed=13),
+          Cam("side", side="right", height=0.6, distance=3.0), "bright", seed=13,
+          anchor=("left_knee",), notes="front (left) shin hidden behind the body"),
+    _clip("camel_side", "camel", [Hold("camel", 3.0)],
+          B("male", "average", "dark", "mustard", "charcoal", "black", seed=14),
+          Cam("side", side="left", height=0.8, distance=3.0), "warm", seed=14,
+          anchor=("left_knee", "right_knee"), notes="camel, hands on heels"),
+    _clip("childs_pose_side", "childs_pose", [Hold("childs_pose", 3.0)],
+          B("female", "tall", "brown", "teal", "grey", "black", seed=15),
+          Cam("side", side="right", height=0.5, distance=2.8), "grey", seed=15,
+          anchor=("left_knee", "right_knee"), notes="child's pose, forehead on the mat"),
+]
+
+BY_NAME = {c.name: c for c in CLIPS}
