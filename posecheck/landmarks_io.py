@@ -103,7 +103,12 @@ class RawPose:
         if self.xyz is None or self.visibility is None:
             return PoseFrame.empty(self.image_size, self.timestamp)
         return PoseFrame.from_normalized(
-            self.xyz, self.visibility, self.image_size, self.timestamp, presence=self.presence, world=self.world
+            self.xyz,
+            self.visibility,
+            self.image_size,
+            self.timestamp,
+            presence=self.presence,
+            world=self.world,
         )
 
 
@@ -185,7 +190,9 @@ class LandmarksWriter:
         if self.path.is_dir():
             raise OutputError(f"{self.path} is a folder", "give a file name for the landmarks")
         if not self.path.parent.is_dir():
-            raise OutputError(f"folder {self.path.parent} does not exist", "create it or choose another output path")
+            raise OutputError(
+                f"folder {self.path.parent} does not exist", "create it or choose another output path"
+            )
         self._tmp = self.path.with_name(f".{self.path.name}.{os.urandom(4).hex()}.partial")
         try:
             self._file = self._tmp.open("w", encoding="utf-8", newline="\n")
@@ -222,7 +229,9 @@ class LandmarksWriter:
             self._file.close()
             os.replace(self._tmp, self.path)
         except OSError as err:
-            raise OutputError(f"cannot finish {self.path}: {err}", "check free disk space and permissions") from err
+            raise OutputError(
+                f"cannot finish {self.path}: {err}", "check free disk space and permissions"
+            ) from err
 
     def abort(self) -> None:
         """Close and delete the temporary file; nothing appears under :attr:`path`."""
@@ -253,7 +262,9 @@ def _number(value: object, what: str, *, allow_null: bool = False) -> float:
     if value is None and allow_null:
         return math.nan
     if not _is_number(value):
-        raise _LineError(f"{what} must be a number{' or null' if allow_null else ''}, got {json.dumps(value)[:40]}")
+        raise _LineError(
+            f"{what} must be a number{' or null' if allow_null else ''}, got {json.dumps(value)[:40]}"
+        )
     try:
         out = float(value)  # type: ignore[arg-type]
     except OverflowError:  # a JSON integer too large for a float
@@ -279,7 +290,7 @@ def _table(value: object, width: int, what: str, nullable_columns: int) -> np.nd
 
 def _parse_header(obj: object) -> LandmarksHeader:
     if not isinstance(obj, dict) or obj.get("format") != FORMAT_NAME:
-        raise _LineError(f"not a posecheck landmarks header (expected \"format\": \"{FORMAT_NAME}\")")
+        raise _LineError(f'not a posecheck landmarks header (expected "format": "{FORMAT_NAME}")')
     version = obj.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise _LineError(f"'version' must be a positive integer, got {json.dumps(version)}")
@@ -303,7 +314,9 @@ def _parse_header(obj: object) -> LandmarksHeader:
     frames = obj.get("frames")
     if frames is not None and (not isinstance(frames, int) or isinstance(frames, bool) or frames < 0):
         raise _LineError(f"'frames' must be a non-negative integer or null, got {json.dumps(frames)}")
-    return LandmarksHeader(source, size[0], size[1], None if fps is None else float(fps), estimator, frames, version)
+    return LandmarksHeader(
+        source, size[0], size[1], None if fps is None else float(fps), estimator, frames, version
+    )
 
 
 def _parse_frame(obj: object, header: LandmarksHeader, last: tuple[int, float]) -> tuple[int, RawPose]:
@@ -342,11 +355,15 @@ def _lines(path: Path) -> Iterator[tuple[int, str, bool]]:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as err:
-                raise InputError(f"{path}, line {number}: not UTF-8 text ({err.reason})", _REWRITE_HINT) from None
+                raise InputError(
+                    f"{path}, line {number}: not UTF-8 text ({err.reason})", _REWRITE_HINT
+                ) from None
             yield number, text, text.endswith("\n")
 
 
-def _frames(path: Path, lines: Iterator[tuple[int, str, bool]], header: LandmarksHeader) -> Iterator[tuple[int, RawPose]]:
+def _frames(
+    path: Path, lines: Iterator[tuple[int, str, bool]], header: LandmarksHeader
+) -> Iterator[tuple[int, RawPose]]:
     last = (-1, -math.inf)
     for number, text, whole in lines:
         if not text.strip():

@@ -13,6 +13,7 @@ whole practice session.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -135,7 +136,11 @@ class MediaSource:
         if self.resized_frames == 0:
             log.warning(
                 "%s: frame size changed from %dx%d to %dx%d; rescaling to the first size",
-                self.info.path, w, h, image.shape[1], image.shape[0],
+                self.info.path,
+                w,
+                h,
+                image.shape[1],
+                image.shape[0],
             )
         self.resized_frames += 1
         return cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
@@ -169,7 +174,7 @@ def _ccw_degrees(picture: av.VideoFrame, stream: Any) -> int:
     """The counter-clockwise angle that makes ``picture`` upright."""
     # FFmpeg >= 7 copies the container's display matrix into every decoded
     # frame's side data, which PyAV reads as frame.rotation (counter-clockwise).
-    ccw = int(picture.rotation)
+    ccw = int(getattr(picture, "rotation", 0))  # PyAV < 14 has no frame.rotation
     if ccw == 0:
         # Some writers only set the old, clockwise 'rotate' tag.
         tag = stream.metadata.get("rotate")
@@ -269,7 +274,9 @@ class _VideoFileSource(MediaSource):
                 self.lost_frames += 1
                 log.debug("%s: demux error: %s", self._container.name, err)
                 if errors >= _MAX_CONSECUTIVE_ERRORS:
-                    log.warning("%s: giving up after %d damaged packets in a row", self._container.name, errors)
+                    log.warning(
+                        "%s: giving up after %d damaged packets in a row", self._container.name, errors
+                    )
                     return
 
     def _decode(self) -> Iterator[av.VideoFrame]:
@@ -320,7 +327,9 @@ class _VideoFileSource(MediaSource):
         if expected and self.frames_read + self.lost_frames < 0.9 * expected:
             log.warning(
                 "%s: stream ended after %d of %d frames; the file may be truncated",
-                path, self.frames_read, expected,
+                path,
+                self.frames_read,
+                expected,
             )
 
     def close(self) -> None:
@@ -353,11 +362,14 @@ class _ImageSource(MediaSource):
 
     def __init__(self, path: Path, files: list[Path], kind: MediaKind, fps: float) -> None:
         self._files = files
+        # The first readable picture sets the size; unreadable ones before it are skipped.
         first: np.ndarray | None = None
-        for position, file in enumerate(files):
+        self._start = 0
+        for file in files:
             first = _read_image(file)
             if first is not None:
                 break
+            self._start += 1
             self.lost_frames += 1
             log.warning("%s: not a readable image; skipped", file)
         if first is None:
@@ -367,7 +379,6 @@ class _ImageSource(MediaSource):
                 "check that it opens in an image viewer; re-copy or re-export it",
             )
         self._first: np.ndarray | None = first
-        self._start = position
         h, w = first.shape[:2]
         n = len(files)
         self.info = MediaInfo(path, kind, w, h, fps, n, n / fps, 0)
@@ -413,8 +424,11 @@ def open_media(path: str | os.PathLike[str], image_fps: float = 1.0) -> MediaSou
         raise InputError(f"{p} does not exist", "check the path; " + _supported_types())
     if p.is_dir():
         files = sorted(
-            (f for f in p.iterdir() if f.suffix.lower() in IMAGE_EXTENSIONS and f.is_file()
-             and not f.name.startswith(".")),
+            (
+                f
+                for f in p.iterdir()
+                if f.suffix.lower() in IMAGE_EXTENSIONS and f.is_file() and not f.name.startswith(".")
+            ),
             key=_natural_key,
         )
         if not files:
@@ -481,7 +495,9 @@ class VideoWriter:
         try:
             self._container = av.open(str(self._tmp), "w", format=fmt, container_options=options)
         except (av.FFmpegError, OSError) as err:
-            raise OutputError(f"cannot write to {self.path.parent}: {err}", "choose a writable folder") from err
+            raise OutputError(
+                f"cannot write to {self.path.parent}: {err}", "choose a writable folder"
+            ) from err
         try:
             self._stream = self._add_stream(fps, crf, preset)
         except BaseException:
@@ -494,11 +510,15 @@ class VideoWriter:
         fmt = _OUTPUT_FORMATS.get(self.path.suffix.lower())
         if fmt is None:
             kinds = ", ".join(sorted(_OUTPUT_FORMATS))
-            raise OutputError(f"{self.path}: cannot write video as '{self.path.suffix}'", f"use one of {kinds}")
+            raise OutputError(
+                f"{self.path}: cannot write video as '{self.path.suffix}'", f"use one of {kinds}"
+            )
         if self.path.is_dir():
             raise OutputError(f"{self.path} is a folder", "give a file name for the video")
         if not self.path.parent.is_dir():
-            raise OutputError(f"folder {self.path.parent} does not exist", "create it or choose another output path")
+            raise OutputError(
+                f"folder {self.path.parent} does not exist", "create it or choose another output path"
+            )
         return fmt
 
     def _add_stream(self, fps: float, crf: int, preset: str) -> Any:
@@ -524,13 +544,20 @@ class VideoWriter:
         """Encode one BGR picture of :attr:`size` (other sizes are rescaled)."""
         if self._closed:
             raise RuntimeError(f"the writer for {self.path} is closed")
-        if not (isinstance(image, np.ndarray) and image.dtype == np.uint8 and image.ndim == 3 and image.shape[2] == 3):
+        if not (
+            isinstance(image, np.ndarray)
+            and image.dtype == np.uint8
+            and image.ndim == 3
+            and image.shape[2] == 3
+        ):
             got = f"{image.dtype} {image.shape}" if isinstance(image, np.ndarray) else type(image).__name__
             raise ValueError(f"VideoWriter.write needs an HxWx3 uint8 BGR image, got {got}")
         w, h = self.size
         if image.shape[:2] != (h, w):
             if self._resized == 0:
-                log.warning("%s: rescaling %dx%d frames to %dx%d", self.path, image.shape[1], image.shape[0], w, h)
+                log.warning(
+                    "%s: rescaling %dx%d frames to %dx%d", self.path, image.shape[1], image.shape[0], w, h
+                )
             self._resized += 1
             image = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
         ew, eh = self.encoded_size
@@ -542,7 +569,9 @@ class VideoWriter:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
         except (av.FFmpegError, OSError) as err:
-            raise OutputError(f"cannot write {self.path}: {err}", "check free disk space and permissions") from err
+            raise OutputError(
+                f"cannot write {self.path}: {err}", "check free disk space and permissions"
+            ) from err
         self.frames_written += 1
 
     def close(self, complete: bool = True) -> None:
@@ -566,7 +595,9 @@ class VideoWriter:
             os.replace(self._tmp, self.path)
         except (av.FFmpegError, OSError) as err:
             self._discard()
-            raise OutputError(f"cannot finish {self.path}: {err}", "check free disk space and permissions") from err
+            raise OutputError(
+                f"cannot finish {self.path}: {err}", "check free disk space and permissions"
+            ) from err
         if not complete:
             log.info("%s: kept partial output (%d frames)", self.path, self.frames_written)
 
@@ -577,10 +608,9 @@ class VideoWriter:
             self._discard()
 
     def _discard(self) -> None:
-        try:
+        # The file is deleted next, so a failing close changes nothing.
+        with contextlib.suppress(av.FFmpegError, OSError, AttributeError):
             self._container.close()
-        except (av.FFmpegError, OSError, AttributeError):
-            pass  # the file is deleted next; a failing close changes nothing
         self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> VideoWriter:

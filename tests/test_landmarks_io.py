@@ -62,7 +62,7 @@ def test_round_trip_is_bit_exact(tmp_path: Path) -> None:
     assert header == HEADER
     got = list(frames)
     assert [i for i, _ in got] == [0, 1, 2, 3]
-    for (_, back), raw in zip(got, raws):
+    for (_, back), raw in zip(got, raws, strict=True):
         assert back.timestamp == raw.timestamp and back.image_size == (960, 540)
         for name in ("xyz", "visibility", "presence", "world"):
             assert same_bits(getattr(back, name), getattr(raw, name)), name
@@ -72,7 +72,7 @@ def test_pose_frames_are_built_exactly_as_live(tmp_path: Path) -> None:
     raws = [model_like_pose(i, i / 30) for i in range(5)] + [RawPose.empty((960, 540), 5 / 30)]
     path = write_file(tmp_path / "landmarks.jsonl", raws)
     _, frames = read_landmarks(path)
-    for (index, frame), raw in zip(frames, raws):
+    for (index, frame), raw in zip(frames, raws, strict=True):
         live = raw.to_frame()
         assert frame.detected == live.detected == raw.detected
         assert same_bits(frame.xy, live.xy) and same_bits(frame.z, live.z)
@@ -82,7 +82,11 @@ def test_pose_frames_are_built_exactly_as_live(tmp_path: Path) -> None:
     # The raw values were stored, so points off the image are flagged on reading.
     _, frames = read_landmarks(path)
     first = next(frames)[1]
-    assert (first.flags == PointFlag.OFF_IMAGE).sum() == (raws[0].to_frame().flags == PointFlag.OFF_IMAGE).sum() > 0
+    assert (
+        (first.flags == PointFlag.OFF_IMAGE).sum()
+        == (raws[0].to_frame().flags == PointFlag.OFF_IMAGE).sum()
+        > 0
+    )
 
 
 def test_header_line_is_the_documented_object(tmp_path: Path) -> None:
@@ -105,7 +109,9 @@ def test_missing_values_are_written_as_null(tmp_path: Path) -> None:
     raw = model_like_pose(0, 0.0)
     xyz = raw.xyz.copy()
     xyz[5] = np.nan
-    path = write_file(tmp_path / "l.jsonl", [RawPose((960, 540), 0.0, xyz, raw.visibility, raw.presence, raw.world)])
+    path = write_file(
+        tmp_path / "l.jsonl", [RawPose((960, 540), 0.0, xyz, raw.visibility, raw.presence, raw.world)]
+    )
     row = json.loads(path.read_text().splitlines()[1])["landmarks"][5]
     assert row[:3] == [None, None, None]
     _, frames = read_raw(path)
@@ -210,33 +216,95 @@ BAD_FILES = [
     # (file text, line number, message after "<path>, line N: ")
     ("", 1, "the file is empty"),
     ("{not json\n", 1, "not valid JSON (Expecting property name enclosed in double quotes)"),
-    ('{"format": "something-else"}\n', 1, 'not a posecheck landmarks header (expected "format": "posecheck-landmarks")'),
+    (
+        '{"format": "something-else"}\n',
+        1,
+        'not a posecheck landmarks header (expected "format": "posecheck-landmarks")',
+    ),
     ("[1, 2]\n", 1, 'not a posecheck landmarks header (expected "format": "posecheck-landmarks")'),
-    (GOOD_HEADER.replace('"version": 1', '"version": 2') + "\n", 1,
-     "format version 2 is newer than this posecheck reads (1)"),
-    (GOOD_HEADER.replace('"width": 960', '"width": 0') + "\n", 1, "'width' must be a positive integer, got 0"),
-    (GOOD_HEADER.replace('"height": 540', '"height": "540"') + "\n", 1, "'height' must be a positive integer, got \"540\""),
-    (GOOD_HEADER.replace('"fps": 30.0', '"fps": -1') + "\n", 1, "'fps' must be a positive number or null, got -1"),
-    (GOOD_HEADER.replace('"estimator": "test-model"', '"estimator": 3') + "\n", 1, "'estimator' must be a string, got 3"),
-    (f"{GOOD_HEADER}\n{frame_line()}\n{{oops\n{frame_line(2, 0.2)}\n", 3,
-     "not valid JSON (Expecting property name enclosed in double quotes)"),
+    (
+        GOOD_HEADER.replace('"version": 1', '"version": 2') + "\n",
+        1,
+        "format version 2 is newer than this posecheck reads (1)",
+    ),
+    (
+        GOOD_HEADER.replace('"width": 960', '"width": 0') + "\n",
+        1,
+        "'width' must be a positive integer, got 0",
+    ),
+    (
+        GOOD_HEADER.replace('"height": 540', '"height": "540"') + "\n",
+        1,
+        "'height' must be a positive integer, got \"540\"",
+    ),
+    (
+        GOOD_HEADER.replace('"fps": 30.0', '"fps": -1') + "\n",
+        1,
+        "'fps' must be a positive number or null, got -1",
+    ),
+    (
+        GOOD_HEADER.replace('"estimator": "test-model"', '"estimator": 3') + "\n",
+        1,
+        "'estimator' must be a string, got 3",
+    ),
+    (
+        f"{GOOD_HEADER}\n{frame_line()}\n{{oops\n{frame_line(2, 0.2)}\n",
+        3,
+        "not valid JSON (Expecting property name enclosed in double quotes)",
+    ),
     (f"{GOOD_HEADER}\n[1, 2, 3]\n", 2, "expected a JSON object for a frame"),
-    (f"{GOOD_HEADER}\n{frame_line(1, 0.0)}\n{frame_line(1, 0.1)}\n", 3, "'frame' must be an integer greater than 1, got 1"),
+    (
+        f"{GOOD_HEADER}\n{frame_line(1, 0.0)}\n{frame_line(1, 0.1)}\n",
+        3,
+        "'frame' must be an integer greater than 1, got 1",
+    ),
     (f"{GOOD_HEADER}\n{frame_line(0, 0.0)}\n{frame_line(1, 0.0)}\n", 3, "'t' must increase: 0.0 after 0.0"),
     (f"{GOOD_HEADER}\n{frame_line(True, 0.0)}\n", 2, "'frame' must be an integer greater than -1, got true"),
     (f"{GOOD_HEADER}\n" + frame_line(0, "soon") + "\n", 2, "'t' must be a number, got \"soon\""),
-    (f"{GOOD_HEADER}\n" + '{"frame": 0, "t": NaN, "landmarks": null, "world": null}\n', 2, "'t' must be finite, got nan"),
-    (f"{GOOD_HEADER}\n" + frame_line(landmarks=[POINT] * 32) + "\n", 2, "'landmarks' must be a list of 33 points, got 32"),
-    (f"{GOOD_HEADER}\n" + frame_line(landmarks={"x": 1}) + "\n", 2, "'landmarks' must be a list of 33 points, got dict"),
-    (f"{GOOD_HEADER}\n" + frame_line(landmarks=[POINT] * 5 + [[0.5, "a", 0, 0.9, None]] + [POINT] * 27) + "\n", 2,
-     "'landmarks'[5][1] must be a number or null, got \"a\""),
-    (f"{GOOD_HEADER}\n" + frame_line(landmarks=[POINT] * 32 + [[0.5, 0.5, 0.9]]) + "\n", 2,
-     "'landmarks'[32] must be a list of 5 numbers"),
-    (f"{GOOD_HEADER}\n" + frame_line(landmarks=[[0.5, 1e999, 0, 0.9, None]] * 33).replace("Infinity", "1e999") + "\n", 2,
-     "'landmarks'[0][1] must be finite, got inf"),
-    (f"{GOOD_HEADER}\n" + frame_line(landmarks=None, world=[[0, 0, 0]] * 33) + "\n", 2,
-     "'world' is given but 'landmarks' is null"),
-    (f"{GOOD_HEADER}\n" + frame_line(world=[[0, 0, False]] * 33) + "\n", 2, "'world'[0][2] must be a number or null, got false"),
+    (
+        f"{GOOD_HEADER}\n" + '{"frame": 0, "t": NaN, "landmarks": null, "world": null}\n',
+        2,
+        "'t' must be finite, got nan",
+    ),
+    (
+        f"{GOOD_HEADER}\n" + frame_line(landmarks=[POINT] * 32) + "\n",
+        2,
+        "'landmarks' must be a list of 33 points, got 32",
+    ),
+    (
+        f"{GOOD_HEADER}\n" + frame_line(landmarks={"x": 1}) + "\n",
+        2,
+        "'landmarks' must be a list of 33 points, got dict",
+    ),
+    (
+        f"{GOOD_HEADER}\n"
+        + frame_line(landmarks=[POINT] * 5 + [[0.5, "a", 0, 0.9, None]] + [POINT] * 27)
+        + "\n",
+        2,
+        "'landmarks'[5][1] must be a number or null, got \"a\"",
+    ),
+    (
+        f"{GOOD_HEADER}\n" + frame_line(landmarks=[POINT] * 32 + [[0.5, 0.5, 0.9]]) + "\n",
+        2,
+        "'landmarks'[32] must be a list of 5 numbers",
+    ),
+    (
+        f"{GOOD_HEADER}\n"
+        + frame_line(landmarks=[[0.5, 1e999, 0, 0.9, None]] * 33).replace("Infinity", "1e999")
+        + "\n",
+        2,
+        "'landmarks'[0][1] must be finite, got inf",
+    ),
+    (
+        f"{GOOD_HEADER}\n" + frame_line(landmarks=None, world=[[0, 0, 0]] * 33) + "\n",
+        2,
+        "'world' is given but 'landmarks' is null",
+    ),
+    (
+        f"{GOOD_HEADER}\n" + frame_line(world=[[0, 0, False]] * 33) + "\n",
+        2,
+        "'world'[0][2] must be a number or null, got false",
+    ),
     (f"{GOOD_HEADER}\n" + "[" * 100000 + "\n", 2, "not valid JSON (nested too deeply)"),
 ]
 
@@ -281,17 +349,23 @@ def valid_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_fuzzed_files_fail_only_with_input_error(tmp_path: Path, valid_bytes: bytes, data: st.DataObject) -> None:
+def test_fuzzed_files_fail_only_with_input_error(
+    tmp_path: Path, valid_bytes: bytes, data: st.DataObject
+) -> None:
     blob = bytearray(valid_bytes)
     for _ in range(data.draw(st.integers(1, 6), label="edits")):
         action = data.draw(st.sampled_from(["flip", "cut", "insert", "delete"]), label="action")
         pos = data.draw(st.integers(0, max(0, len(blob) - 1)), label="pos")
         if action == "flip" and blob:
-            blob[pos] = data.draw(st.sampled_from(list(b'{}[],:"0123456789.-eE ntrufalsx\n\xff')), label="byte")
+            blob[pos] = data.draw(
+                st.sampled_from(list(b'{}[],:"0123456789.-eE ntrufalsx\n\xff')), label="byte"
+            )
         elif action == "cut":
             del blob[pos:]
         elif action == "insert":
-            blob[pos:pos] = data.draw(st.sampled_from([b"null", b"1e400", b"true", b"[", b'"x"', b"\n", b"NaN", b"-1"]))
+            blob[pos:pos] = data.draw(
+                st.sampled_from([b"null", b"1e400", b"true", b"[", b'"x"', b"\n", b"NaN", b"-1"])
+            )
         elif blob:
             del blob[pos : pos + data.draw(st.integers(1, 50), label="n")]
     path = tmp_path / "fuzz.jsonl"

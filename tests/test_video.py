@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import tracemalloc
 from fractions import Fraction
@@ -96,7 +97,7 @@ def write_mp3(path: Path) -> Path:
 def box_centre_x(image: np.ndarray) -> float:
     """Mean x of the red pixels (to follow the box through encoding)."""
     b, g, r = image[..., 0].astype(int), image[..., 1].astype(int), image[..., 2].astype(int)
-    ys, xs = np.nonzero((r > 180) & (b < 100) & (g < 100))
+    _, xs = np.nonzero((r > 180) & (b < 100) & (g < 100))
     return float(xs.mean())
 
 
@@ -190,7 +191,13 @@ def test_reading_does_not_accumulate_frames(tmp_path: Path) -> None:
 
 def test_damaged_packets_are_skipped_and_counted(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     images = [np.full((120, 160, 3), 20 * i, np.uint8) for i in range(6)]
-    packets: list[np.ndarray | bytes] = [images[0], images[1], b"garbage" * 40, *images[2:], b"\xff\xd8\xff" + bytes(300)]
+    packets: list[np.ndarray | bytes] = [
+        images[0],
+        images[1],
+        b"garbage" * 40,
+        *images[2:],
+        b"\xff\xd8\xff" + bytes(300),
+    ]
     clip = write_mjpeg(tmp_path / "damaged.mkv", packets, fps=10)
     with caplog.at_level(logging.WARNING, logger="posecheck.video"), open_media(clip) as source:
         frames = list(source)
@@ -215,7 +222,7 @@ def test_damage_inside_h264_does_not_stop_reading(tmp_path: Path) -> None:
     assert len(frames) + source.lost_frames == 60
     assert len(frames) >= 40
     assert all(f.image.shape == (240, 320, 3) for f in frames)
-    assert all(b.t > a.t for a, b in zip(frames, frames[1:]))
+    assert all(b.t > a.t for a, b in itertools.pairwise(frames))
 
 
 def test_size_change_mid_stream_is_rescaled_to_first(tmp_path: Path) -> None:
@@ -271,7 +278,12 @@ def test_folder_is_naturally_sorted_and_timed_by_fps(tmp_path: Path) -> None:
         frames = list(source)
     info = source.info
     assert (info.kind, info.width, info.height, info.fps, info.frame_count, info.duration_s) == (
-        "folder", 40, 30, 2.0, 3, 1.5,
+        "folder",
+        40,
+        30,
+        2.0,
+        3,
+        1.5,
     )
     assert [int(f.image[0, 0, 0]) for f in frames] == [1, 2, 10]
     assert [f.t for f in frames] == [0.0, 0.5, 1.0]
@@ -314,7 +326,9 @@ def test_folder_without_images(tmp_path: Path, content: list[str]) -> None:
     assert ".jpg" in err.hint
 
 
-@pytest.mark.parametrize(("name", "shown"), [("pose.gif", "'.gif'"), ("notes.txt", "'.txt'"), ("clip", "without an extension")])
+@pytest.mark.parametrize(
+    ("name", "shown"), [("pose.gif", "'.gif'"), ("notes.txt", "'.txt'"), ("clip", "without an extension")]
+)
 def test_unsupported_extension(tmp_path: Path, name: str, shown: str) -> None:
     path = tmp_path / name
     path.write_bytes(b"x")
@@ -333,7 +347,9 @@ def test_truncated_video(tmp_path: Path) -> None:
     assert "re-copy" in err.hint
 
 
-@pytest.mark.parametrize("content", [b"hello, I am text\n", bytes(np.random.default_rng(1).integers(0, 256, 4000, dtype=np.uint8))])
+@pytest.mark.parametrize(
+    "content", [b"hello, I am text\n", bytes(np.random.default_rng(1).integers(0, 256, 4000, dtype=np.uint8))]
+)
 def test_not_a_video_renamed_mp4(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "fake.mp4"
     path.write_bytes(content)
