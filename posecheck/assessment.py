@@ -177,6 +177,11 @@ def _compiled(spec: PoseSpec) -> tuple[tuple[_Compiled, ...], bool]:
     return hit[1], hit[2]
 
 
+def format_cue(text: str, side: str | None, value: float, target: str) -> str:
+    """Fill a spec's cue sentence with the side, value and target."""
+    return _format(text, side, value, target)
+
+
 def _format(text: str, side: str | None, value: float, target: str) -> str:
     other = {"left": "right", "right": "left"}.get(side or "", "other")
     return text.format(side=side or "", other_side=other, value=f"{value:.0f}", target=target)
@@ -266,7 +271,7 @@ def _judge(c: _Compiled, spec: PoseSpec, frame: PoseFrame, px: np.ndarray, visib
 
 
 def assess(frame: PoseFrame, spec: PoseSpec, side: str | None = None,
-           floor_squash: float | None = None) -> Assessment:
+           floor_squash: float | None = None, body: BodyView | None = None) -> Assessment:
     """Judge every check of ``spec`` in ``frame``.
 
     Args:
@@ -276,13 +281,15 @@ def assess(frame: PoseFrame, spec: PoseSpec, side: str | None = None,
             instead of finding it from the landmarks.
         floor_squash: the floor plane's vertical squash for ``plane: floor`` angles;
             estimated from the body when not given.
+        body: the frame's :func:`~posecheck.body.analyse_body` result, if the caller has it.
 
     Returns:
         The :class:`Assessment`, with one :class:`CheckResult` per check in spec order.
     """
     compiled, needs_floor = _compiled(spec)
     visible = frame.visible(spec.min_visibility)
-    body = analyse_body(frame, spec.min_visibility, visible)
+    if body is None:
+        body = analyse_body(frame, spec.min_visibility, visible)
     if not frame.detected:
         cue = "I can't see you: step into the camera's view."
         results = tuple(_unknown(c, Reason.NO_PERSON, cue) for c in compiled)

@@ -104,6 +104,25 @@ class Cues(_Strict):
     _v_below = field_validator("below", "above")(lambda cls, v: v if v is None else _check_cue(v))
 
 
+class PoseRange(_Strict):
+    """The values within which a person counts as being in the pose at all, good form or not."""
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> PoseRange:
+        if self.min is None and self.max is None:
+            raise ValueError("give 'min' and/or 'max'")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"'min' ({self.min}) is greater than 'max' ({self.max})")
+        return self
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the range."""
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
 class CheckSpec(_Strict):
     """One measurable alignment point of a pose."""
 
@@ -117,6 +136,9 @@ class CheckSpec(_Strict):
     weight: float = Field(1.0, gt=0, description="Importance in the score and in choosing a cue.")
     cues: Cues
     min_visibility: float | None = Field(None, ge=0, le=1, description="Overrides the spec's.")
+    in_pose: PoseRange | None = Field(
+        None, description="Values within which the person counts as in the pose at all (e.g. a knee "
+                          "bent 55–145° is a lunge, good or not); outside, they are moving or resting.")
 
     @field_validator("kind")
     @classmethod

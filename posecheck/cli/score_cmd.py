@@ -1,0 +1,150 @@
+"""``posecheck score``: judge recorded videos and photos against a pose."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import PosecheckError
+from .app import app
+from .specs_cmd import load_library, specs_option
+
+
+def _print_summary(result, quiet: bool) -> None:
+    if quiet:
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    s = result.summary
+    con = Console()
+    score = "not judged" if s["score"] is None else f"{s['score']:.0f}/100"
+    con.print(f"[bold]{escape(s['pose_title'])}[/bold] — {escape(Path(s['input']).name)}: "
+              f"score {score}, in the pose {s['time_in_pose_s']:.1f} s, "
+              f"good form {s['time_in_good_form_s']:.1f} s, not judged {s['time_not_judged_s']:.1f} s "
+              f"of {s['duration_s']:.1f} s")
+    if not s["complete"]:
+        con.print("[yellow]incomplete: the run was interrupted[/yellow]")
+    if s["frames_with_person"] < s["frames"]:
+        con.print(f"no person found in {s['frames'] - s['frames_with_person']} of {s['frames']} frames")
+    if s.get("frames_lost"):
+        con.print(f"{s['frames_lost']} frame(s) could not be decoded and were skipped")
+    for h in s["holds"]:
+        side = f"{h['side']} " if h["side"] else ""
+        con.print(f"  hold {side}{h['start_s']:.1f}–{h['end_s']:.1f} s: {h['duration_s']:.1f} s, "
+                  f"good form {h['good_form_s']:.1f} s")
+    table = Table(title=f"checks ({s['checks_over']})", title_justify="left")
+    for col in ("check", "target", "median", "in tolerance", "near", "off", "unknown", "most common cue"):
+        table.add_column(col, overflow="fold")
+    for cid, c in s["checks"].items():
+        med = "—" if c["median"] is None else f"{c['median']:.3g}"
+        table.add_row(escape(cid), escape(c["target"]), med, f"{c['pct_ok']:.0f}%", f"{c['pct_near']:.0f}%",
+                      f"{c['pct_off']:.0f}%", f"{c['pct_unknown']:.0f}%", escape(c["most_common_cue"] or ""))
+    con.print(table)
+    for key, path in result.files.items():
+        con.print(f"{key:<10} {escape(str(path))}")
+    if s.get("most_common_camera_cue"):
+        con.print(f"camera: {escape(s['most_common_camera_cue'])}")
+
+
+@app.command("score")
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--pose", "poses", multiple=True, required=True,
+              help="The pose (id, title or alias). Give it once for all inputs, or once per input.")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Output folder (one sub-folder per input when there are several).")
+@click.option("--side", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
+              help="Which leg is forward (lunges); auto finds it in every frame.")
+@click.option("--replay", type=click.Path(path_type=Path),
+              help="Re-score a landmarks.jsonl from an earlier run instead of running the model.")
+@click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose_landmarker .task file to use.")
+@click.option("--no-video", is_flag=True, help="Do not write annotated.mp4.")
+@click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Judge every Nth frame only, for a quick look.")
+@click.option("--force", is_flag=True, help="Replace results already in the output folder.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@specs_option
+def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str, replay: Path | None,
+          model: Path | None, no_video: bool, stride: int, force: bool, quiet: bool,
+          specs: tuple[Path, ...]) -> None:
+    """Score recorded videos or photos against a pose: summary, per-frame CSV, annotated video."""
+    from ..scoring import Interrupted, ScoreOptions, score_file, score_replay
+
+    if replay is None and not inputs:
+        raise click.UsageError("give a video, photo or folder to score, or --replay FILE")
+    if replay is not None and inputs:
+        raise click.UsageError("--replay re-scores saved landmarks: give no input files with it")
+    if replay is not None and model is not None:
+        raise click.UsageError("--replay and --model cannot be used together")
+    n = max(len(inputs), 1)
+    if len(poses) not in (1, n):
+        raise click.UsageError(f"give --pose once, or once per input ({n} inputs, {len(poses)} poses)")
+    lib = load_library(specs)
+    pose_specs = [lib.get(p) for p in poses]  # unknown poses fail before any work
+    options = ScoreOptions(side=side, video=not no_video, force=force, model=model, stride=stride)
+
+    if replay is not None:
+        result = _with_progress(lambda bar: score_replay(replay, pose_specs[0], out, options,
+                                                         on_frame=bar.advance), None, quiet)
+        _print_summary(result, quiet)
+        return
+    failures = 0
+    for i, path in enumerate(inputs):
+        spec = pose_specs[i if len(pose_specs) > 1 else 0]
+        target = out if len(inputs) == 1 else out / path.stem
+        try:
+            result = _with_progress(
+                lambda bar: score_file(path, spec, target, options, on_start=bar.start, on_frame=bar.advance),
+                path, quiet)
+        except Interrupted:
+            raise
+        except PosecheckError as exc:
+            if len(inputs) == 1:
+                raise
+            print(f"posecheck: error: {exc.one_line()}", file=sys.stderr)
+            failures += 1
+            continue
+        _print_summary(result, quiet)
+    if failures:
+        raise SystemExit(2)
+
+
+class _Bar:
+    """A progress bar on stderr when it is a terminal; silent otherwise."""
+
+    def __init__(self, label: str, enabled: bool) -> None:
+        self.label, self.enabled = label, enabled
+        self._progress = None
+        self._task = None
+
+    def start(self, total: int | None) -> None:
+        if not self.enabled:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                  TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task(self.label, total=total)
+
+    def advance(self, done: int) -> None:
+        if self._progress is None and self.enabled:
+            self.start(None)
+        if self._progress is not None:
+            self._progress.update(self._task, completed=done)
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def _with_progress(run, path: Path | None, quiet: bool):
+    bar = _Bar(f"scoring {path.name if path else 'replay'}", enabled=not quiet and sys.stderr.isatty())
+    try:
+        return run(bar)
+    finally:
+        bar.stop()

@@ -1,0 +1,107 @@
+"""Where results go: an output folder that never loses what a user had.
+
+Every file is written under a hidden temporary name in the output folder and
+renamed into place when it is finished, so an interrupted run leaves either the
+old file or a complete new one, never half a file. A folder that already holds
+results is refused unless the user says ``--force``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import OutputError
+
+#: The files a run writes; a folder holding any of them holds results.
+RESULT_FILES = ("summary.json", "frames.csv", "landmarks.jsonl", "annotated.mp4", "report.html")
+
+
+def prepare_output_dir(out: Path, force: bool) -> Path:
+    """Check ``out`` can take new results and create it.
+
+    Raises:
+        OutputError: ``out`` is a file, holds results and ``force`` is off, or
+            cannot be created or written.
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file, not a folder", "give --out a folder name")
+    if out.is_dir() and not force:
+        held = [name for name in RESULT_FILES if (out / name).exists()]
+        if held:
+            raise OutputError(f"{out} already holds results ({', '.join(held)})",
+                              "use --force to replace them or choose another --out folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create {out} ({exc.strerror or exc})", "choose a writable --out folder") from None
+    probe = out / f".posecheck-write-test-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out} ({exc.strerror or exc})", "choose a writable --out folder") from None
+    return out
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.partial")
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write ``data`` as pretty JSON to ``path`` via a temporary file and a rename."""
+    tmp = _tmp(path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False, allow_nan=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path} ({exc.strerror or exc})", "check the disk has space") from None
+
+
+class AtomicCsv:
+    """A CSV file written row by row under a temporary name, renamed on close."""
+
+    def __init__(self, path: Path, header: list[str]) -> None:
+        self.path = path
+        self._tmp = _tmp(path)
+        try:
+            self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise OutputError(f"cannot write {path} ({exc.strerror or exc})", "choose a writable --out folder") from None
+        self._w = csv.writer(self._fh)
+        self._w.writerow(header)
+        self.rows = 0
+
+    def write(self, row: list[Any]) -> None:
+        """Append one row."""
+        try:
+            self._w.writerow(row)
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.path} ({exc.strerror or exc})", "check the disk has space") from None
+        self.rows += 1
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        if self._fh.closed:
+            return
+        try:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.path} ({exc.strerror or exc})", "check the disk has space") from None
+
+    def abort(self) -> None:
+        """Drop the unfinished file."""
+        if not self._fh.closed:
+            self._fh.close()
+        self._tmp.unlink(missing_ok=True)

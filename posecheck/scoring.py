@@ -1,0 +1,287 @@
+"""Scoring recorded media: ``posecheck score``.
+
+One pass over the input: decode a frame, find the landmarks, judge them with the
+:class:`~posecheck.tracker.PoseTracker`, record the verdict, and write the
+landmarks, the CSV row and the annotated frame as they come, so memory does not
+grow with the input's length. The same numbers come back from a replay of the
+saved landmarks, because the replay feeds the tracker the very same raw values.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .assessment import Status
+from .errors import InputError, PosecheckError
+from .frame import PoseFrame
+from .landmarks_io import LandmarksHeader, LandmarksWriter, RawPose
+from .outputs import AtomicCsv, prepare_output_dir, write_json_atomic
+from .specs.models import PoseSpec
+from .summary import Recorder
+from .tracker import FrameVerdict, PoseTracker
+
+VERSION = "0.1.0"
+
+
+class Interrupted(PosecheckError):
+    """The run was stopped (Ctrl-C or SIGTERM) after writing what it had."""
+
+    exit_code = 130
+
+
+@dataclass
+class ScoreResult:
+    """What a scoring run produced."""
+
+    summary: dict
+    out: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    lost_frames: int = 0
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    """How to score one input.
+
+    Attributes:
+        side: ``auto``, ``left`` or ``right`` (which leg is forward, for lunges).
+        video: write ``annotated.mp4``.
+        force: replace results already in the output folder.
+        model: a ``.task`` model file instead of the bundled model.
+        stride: judge every Nth frame only (times stay in real seconds).
+    """
+
+    side: str = "auto"
+    video: bool = True
+    force: bool = False
+    model: Path | None = None
+    stride: int = 1
+
+
+def _tracker_for(spec: PoseSpec, side: str, still: bool) -> PoseTracker:
+    if still:
+        # Unrelated photos: nothing carries over from one to the next.
+        return PoseTracker(spec, side, side_hold_s=0.0, view_hold_s=0.0, enter_s=0.0, exit_s=0.0)
+    return PoseTracker(spec, side)
+
+
+def display_cue(v: FrameVerdict, praise: str) -> tuple[str | None, bool]:
+    """The one cue for a frame: camera first, then the most urgent correction, then praise.
+
+    Returns the cue and whether it is about the camera.
+    """
+    if v.camera_cue and not v.judged:
+        return v.camera_cue, True
+    worst, urgency = None, 0.0
+    for c in v.checks:
+        if c.status in (Status.OFF, Status.NEAR) and c.cue:
+            u = c.weight * abs(c.deviation) * (2.0 if c.status is Status.OFF else 1.0)
+            if u > urgency:
+                worst, urgency = c.cue, u
+    if v.camera_cue:
+        return v.camera_cue, True
+    if worst:
+        return worst, False
+    if v.good_form:
+        return praise, False
+    return None, False
+
+
+class _StopFlag:
+    """Turns SIGTERM into a clean stop of the frame loop (Ctrl-C raises by itself)."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+        self._old = None
+
+    def __enter__(self) -> _StopFlag:
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGTERM, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:  # noqa: ANN001
+        self.stopped = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._old is not None:
+            signal.signal(signal.SIGTERM, self._old)
+
+
+def _csv_header(spec: PoseSpec) -> list[str]:
+    cols = ["frame", "t", "side", "person", "in_pose", "good_form", "score"]
+    for c in spec.checks:
+        cols += [c.id, f"{c.id}.status"]
+    return cols + ["camera_cue"]
+
+
+def _csv_row(v: FrameVerdict) -> list:
+    def num(x: float, digits: int) -> str:
+        return "" if math.isnan(x) else f"{x:.{digits}f}"
+
+    row = [v.index, f"{v.t:.4f}", v.side or "", int(v.detected), int(v.in_pose), int(v.good_form),
+           num(v.score, 1)]
+    for c in v.checks:
+        row += [num(c.value, 4 if c.unit == "ratio" else 2), c.status.value]
+    return row + [v.camera_cue or ""]
+
+
+def score_stream(
+    raws: Iterator[tuple[int, RawPose, object | None]],
+    spec: PoseSpec,
+    out: Path,
+    header: LandmarksHeader,
+    *,
+    options: ScoreOptions,
+    still: bool,
+    on_frame: Callable[[int], None] | None = None,
+    lost_frames: Callable[[], int] = lambda: 0,
+) -> ScoreResult:
+    """Judge a stream of raw landmark answers and write every output into ``out``.
+
+    Args:
+        raws: ``(frame index, RawPose, BGR image or None)``; the image is only
+            needed for the annotated video.
+        spec: the pose.
+        out: the prepared output folder.
+        header: describes the input for ``landmarks.jsonl`` and the summary.
+        options: side, video and stride settings.
+        still: photos rather than a video (no smoothing across frames).
+        on_frame: called with the count of frames done (for a progress bar).
+        lost_frames: how many frames the decoder had to skip so far.
+    """
+    files = {"summary": out / "summary.json", "frames": out / "frames.csv",
+             "landmarks": out / "landmarks.jsonl"}
+    tracker = _tracker_for(spec, options.side, still)
+    recorder = Recorder(spec)
+    writer = LandmarksWriter(files["landmarks"], header)
+    table = AtomicCsv(files["frames"], _csv_header(spec))
+    video = None
+    complete = True
+    fps = header.fps or 1.0
+    try:
+        from .drawing import OverlayInfo, draw_overlay
+
+        with _StopFlag() as stop:
+            try:
+                for count, (index, raw, image) in enumerate(raws, start=1):
+                    if stop.stopped:
+                        raise KeyboardInterrupt
+                    writer.write(index, raw)
+                    frame: PoseFrame = raw.to_frame()
+                    if still:
+                        tracker = _tracker_for(spec, options.side, still)
+                    verdict = tracker.update(frame, index)
+                    recorder.add(verdict)
+                    table.write(_csv_row(verdict))
+                    if options.video and image is not None:
+                        if video is None:
+                            from .video import VideoWriter
+
+                            files["video"] = out / "annotated.mp4"
+                            video = VideoWriter(files["video"], fps / max(options.stride, 1),
+                                                (image.shape[1], image.shape[0]))
+                        cue, is_camera = display_cue(verdict, spec.praise)
+                        held = recorder.current_hold_s(fps) if not still else None
+                        info = OverlayInfo(title=spec.title, cue=cue, cue_is_camera=is_camera, hold_s=held,
+                                           hold_target_s=spec.hold.target_s if spec.hold else None)
+                        video.write(draw_overlay(image, frame, verdict, info))
+                    if on_frame:
+                        on_frame(count)
+            except KeyboardInterrupt:
+                complete = False
+        if len(recorder) == 0:
+            raise InputError(f"{header.input}: no frames could be read", "check the file plays in a video player")
+        summary = recorder.summary(
+            input_name=header.input or "", fps=fps, complete=complete,
+            extra={"estimator": header.estimator, "stride": options.stride,
+                   "frames_lost": lost_frames(), "side_option": options.side,
+                   "posecheck_version": VERSION},
+        )
+        writer.close()
+        table.close()
+        if video is not None:
+            video.close(complete=True)
+        write_json_atomic(files["summary"], summary)
+    except BaseException:
+        writer.abort()
+        table.abort()
+        if video is not None:
+            video.abort()
+        raise
+    result = ScoreResult(summary, out, files, lost_frames())
+    if not complete:
+        raise _interrupted(result)
+    return result
+
+
+def _interrupted(result: ScoreResult) -> Interrupted:
+    exc = Interrupted(
+        f"interrupted after {result.summary['frames']} frames",
+        f"partial results (marked incomplete) are in {result.out}",
+    )
+    exc.result = result  # type: ignore[attr-defined]
+    return exc
+
+
+def score_file(path: Path, spec: PoseSpec, out: Path, options: ScoreOptions,
+               on_start: Callable[[int | None], None] | None = None,
+               on_frame: Callable[[int], None] | None = None) -> ScoreResult:
+    """Score a video, a photo or a folder of photos with the landmark model."""
+    from .estimators import create_estimator
+    from .video import open_media
+
+    source = open_media(path)  # raises InputError before anything is written
+    prepare_output_dir(out, options.force)
+    info = source.info
+    still = info.kind != "video"
+    kind = "task" if options.model else "bundled"
+    estimator = create_estimator(kind, options.model, mode="image" if still else "video")
+    header = LandmarksHeader(input=str(path), width=info.width, height=info.height,
+                             fps=info.fps, estimator=estimator.name)
+    if on_start:
+        on_start(info.frame_count)
+
+    def raws() -> Iterator[tuple[int, RawPose, object]]:
+        stride = max(options.stride, 1)
+        for vf in source:
+            if vf.index % stride:
+                continue
+            yield vf.index, estimator.detect(vf.image, vf.t), vf.image
+
+    with source, estimator:
+        return score_stream(raws(), spec, out, header, options=options, still=still,
+                            on_frame=on_frame, lost_frames=lambda: source.lost_frames)
+
+
+def score_replay(landmarks: Path, spec: PoseSpec, out: Path, options: ScoreOptions,
+                 on_frame: Callable[[int], None] | None = None) -> ScoreResult:
+    """Re-score saved landmarks (``landmarks.jsonl``) without running the model."""
+    from .estimators import ReplayEstimator
+
+    replay = ReplayEstimator(landmarks)  # raises InputError before anything is written
+    prepare_output_dir(out, options.force)
+    header = replay.header
+    still = header.fps is None or _is_still_input(header.input)
+
+    def raws() -> Iterator[tuple[int, RawPose, None]]:
+        for index, raw in replay.raw_frames():
+            yield index, raw, None
+
+    with replay:
+        return score_stream(raws(), spec, out, header,
+                            options=ScoreOptions(options.side, False, options.force, None, options.stride),
+                            still=still, on_frame=on_frame)
+
+
+def _is_still_input(name: str | None) -> bool:
+    from .video import IMAGE_EXTENSIONS
+
+    if not name:
+        return False
+    p = Path(name)
+    return p.suffix.lower() in IMAGE_EXTENSIONS or (p.is_dir())
