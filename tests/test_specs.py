@@ -156,3 +156,11 @@ def test_valid_spec_mutated_field_by_field_raises_only_spec_error(mutations):
         validate_data(data, PoseSpec, "mutated.yaml")
     except SpecError as exc:
         assert all(line.startswith("mutated.yaml: ") for line in exc.lines())
+
+
+def test_reference_page_documents_every_kind():
+    from posecheck.checks import kind_names
+
+    page = (BUNDLED.parent / "docs" / "specs.md").read_text()
+    for kind in kind_names():
+        assert f"`{kind}`" in page, kind

@@ -1,0 +1,28 @@
+"""Shared fixtures: the sample clips and a one-time real scoring run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+
+
+def sample(name: str) -> Path:
+    """The path of a committed sample clip; fails loudly if it is missing."""
+    path = SAMPLES / name
+    assert path.exists(), f"sample {name} is missing from samples/ (regenerate: see samples/README.md)"
+    return path
+
+
+def truth(name: str) -> dict:
+    """The ground-truth file of a sample clip."""
+    return json.loads((SAMPLES / name).with_suffix("").with_suffix(".truth.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def lunge_clip() -> Path:
+    return sample("lunge_side_90_left.mp4")
