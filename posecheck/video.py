@@ -205,6 +205,10 @@ def _open_container(path: Path) -> Any:
         raise InputError(f"{path} is empty (0 bytes)", "re-copy the file; the copy may have failed")
     try:
         return av.open(str(path), "r")
+    except PermissionError as err:  # PyAV's own PermissionError is also an FFmpegError
+        raise InputError(
+            f"{path} cannot be read (permission denied)", "check the file's permissions"
+        ) from err
     except av.FFmpegError as err:
         raise InputError(
             f"{path} is not a readable video file (corrupt, truncated or not a video)",
