@@ -41,7 +41,8 @@ class Cue:
             ``camera``; it tells the scheduler the condition is still there even when
             its sentence changes.
         urgency: how much the cue matters, to order corrections, e.g. the check's
-            weight times how far its value is past the band. Finite and >= 0.
+            weight times how far its value is past the band. A number >= 0 (``inf``
+            allowed, e.g. for a camera cue that must beat everything); not NaN.
     """
 
     text: str
@@ -54,8 +55,8 @@ class Cue:
             raise ValueError(f"Invalid cue kind {self.kind!r}, expecting one of {list(KINDS)}")
         if not self.text.strip():
             raise ValueError(f"Cue {self.key!r} has an empty text")
-        if not (math.isfinite(self.urgency) and self.urgency >= 0):
-            raise ValueError(f"Cue {self.key!r}: urgency must be finite and >= 0, got {self.urgency!r}")
+        if not self.urgency >= 0:  # also refuses NaN, which would make the order arbitrary
+            raise ValueError(f"Cue {self.key!r}: urgency must be a number >= 0, got {self.urgency!r}")
 
     @classmethod
     def camera(cls, text: str, key: str = "camera") -> Cue:
@@ -167,6 +168,11 @@ class CueScheduler:
     @property
     def spoken(self) -> bool:
         """Whether the last :meth:`update` put a cue on screen that should be said now."""
+        return self._spoken
+
+    @property
+    def is_new(self) -> bool:
+        """Same as :attr:`spoken`: the cue just shown is new and should be said now."""
         return self._spoken
 
     def update(self, candidates: Iterable[Cue]) -> Cue | None:

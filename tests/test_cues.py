@@ -48,7 +48,7 @@ def sched(clock) -> CueScheduler:
 @pytest.mark.parametrize("kwargs,expected", [
     (dict(text="x", kind="shout", key="k"), "Invalid cue kind 'shout', expecting one of"),
     (dict(text=" ", kind="praise", key="k"), "empty text"),
-    (dict(text="x", kind="correction", key="k", urgency=float("nan")), "finite"),
+    (dict(text="x", kind="correction", key="k", urgency=float("nan")), "a number >= 0"),
     (dict(text="x", kind="correction", key="k", urgency=-1.0), ">= 0"),
 ])
 def test_invalid_cues_are_refused(kwargs, expected):
@@ -78,6 +78,12 @@ def test_choose_cue_priority(cands, expected):
         assert chosen.text == expected.text
 
 
+def test_infinite_urgency_is_allowed():
+    top = Cue.camera("Face the camera.")
+    top = Cue(top.text, top.kind, top.key, float("inf"))
+    assert choose_cue([FEET, top]) is top
+
+
 def test_choose_cue_most_urgent_correction_wins_regardless_of_order():
     a = Cue.correction("a", "A.", 0.3)
     b = Cue.correction("b", "B.", 0.7)
@@ -90,7 +96,7 @@ def test_choose_cue_most_urgent_correction_wins_regardless_of_order():
 
 def test_first_cue_is_shown_and_spoken_at_once(clock, sched):
     assert at(clock, sched, 0.0, HIP, KNEE) == KNEE
-    assert sched.spoken is True
+    assert sched.spoken is True and sched.is_new is True
     assert sched.shown == KNEE
 
 
@@ -273,7 +279,7 @@ POOL = [
 @st.composite
 def candidate_lists(draw) -> list[Cue]:
     picks = draw(st.lists(st.sampled_from(POOL), max_size=4))
-    return [Cue(c.text, c.kind, c.key, draw(st.sampled_from([0.0, 0.5, 1.0, 2.0, 5.0]))) for c in picks]
+    return [Cue(c.text, c.kind, c.key, draw(st.sampled_from([0.0, 0.5, 1.0, 2.0, 5.0, float("inf")]))) for c in picks]
 
 
 steps = st.one_of(st.sampled_from([0.0, 0.25, 0.5, 1.0, 1.5, 5.0]), st.floats(0.0, 3.0))
