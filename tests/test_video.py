@@ -347,6 +347,25 @@ def test_truncated_video(tmp_path: Path) -> None:
     assert "re-copy" in err.hint
 
 
+def test_truncated_faststart_video_yields_its_readable_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # With the index first (faststart), a cut file still opens: the frames that
+    # survive are read and the early end is reported, not hidden.
+    full = tmp_path / "full.mp4"
+    with VideoWriter(full, 30, (320, 240)) as writer:
+        for i in range(60):
+            writer.write(moving_box(i, (320, 240)))
+    data = full.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    with caplog.at_level(logging.WARNING, logger="posecheck.video"), open_media(cut) as source:
+        frames = list(source)
+    assert source.info.frame_count == 60
+    assert 10 <= len(frames) < 50
+    assert f"stream ended after {len(frames)} of 60 frames; the file may be truncated" in caplog.text
+
+
 @pytest.mark.parametrize(
     "content", [b"hello, I am text\n", bytes(np.random.default_rng(1).integers(0, 256, 4000, dtype=np.uint8))]
 )
