@@ -46,10 +46,10 @@ def sched(clock) -> CueScheduler:
 # -- Cue and choose_cue ---------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs,expected", [
-    (dict(text="x", kind="shout", key="k"), "Invalid cue kind 'shout', expecting one of"),
-    (dict(text=" ", kind="praise", key="k"), "empty text"),
-    (dict(text="x", kind="correction", key="k", urgency=float("nan")), "a number >= 0"),
-    (dict(text="x", kind="correction", key="k", urgency=-1.0), ">= 0"),
+    ({"text": "x", "kind": "shout", "key": "k"}, "Invalid cue kind 'shout', expecting one of"),
+    ({"text": " ", "kind": "praise", "key": "k"}, "empty text"),
+    ({"text": "x", "kind": "correction", "key": "k", "urgency": float("nan")}, "a number >= 0"),
+    ({"text": "x", "kind": "correction", "key": "k", "urgency": -1.0}, ">= 0"),
 ])
 def test_invalid_cues_are_refused(kwargs, expected):
     with pytest.raises(ValueError, match=expected):
@@ -247,10 +247,10 @@ def test_reset_forgets_what_was_shown_and_said(clock, sched):
 
 
 @pytest.mark.parametrize("kwargs,expected", [
-    (dict(min_display_s=-1), "min_display_s must be finite and >= 0"),
-    (dict(min_change_interval_s=float("nan")), "min_change_interval_s"),
-    (dict(repeat_after_s=float("inf")), "repeat_after_s"),
-    (dict(switch_ratio=0.5), "switch_ratio must be finite and >= 1"),
+    ({"min_display_s": -1}, "min_display_s must be finite and >= 0"),
+    ({"min_change_interval_s": float("nan")}, "min_change_interval_s"),
+    ({"repeat_after_s": float("inf")}, "repeat_after_s"),
+    ({"switch_ratio": 0.5}, "switch_ratio must be finite and >= 1"),
 ])
 def test_invalid_settings_are_refused(kwargs, expected):
     with pytest.raises(ValueError, match=expected):
@@ -279,7 +279,8 @@ POOL = [
 @st.composite
 def candidate_lists(draw) -> list[Cue]:
     picks = draw(st.lists(st.sampled_from(POOL), max_size=4))
-    return [Cue(c.text, c.kind, c.key, draw(st.sampled_from([0.0, 0.5, 1.0, 2.0, 5.0, float("inf")]))) for c in picks]
+    urgencies = st.sampled_from([0.0, 0.5, 1.0, 2.0, 5.0, float("inf")])
+    return [Cue(c.text, c.kind, c.key, draw(urgencies)) for c in picks]
 
 
 steps = st.one_of(st.sampled_from([0.0, 0.25, 0.5, 1.0, 1.5, 5.0]), st.floats(0.0, 3.0))
