@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assessment import Status
+from .cues import CueScheduler
 from .errors import InputError, PosecheckError
+from .feedback import cue_candidates
 from .frame import PoseFrame
 from .landmarks_io import LandmarksHeader, LandmarksWriter, RawPose
 from .outputs import AtomicCsv, prepare_output_dir, write_json_atomic
@@ -70,26 +71,14 @@ def _tracker_for(spec: PoseSpec, side: str, still: bool) -> PoseTracker:
     return PoseTracker(spec, side)
 
 
-def display_cue(v: FrameVerdict, praise: str) -> tuple[str | None, bool]:
-    """The one cue for a frame: camera first, then the most urgent correction, then praise.
+class _VideoClock:
+    """The cue scheduler's clock in a recorded video: the current frame's time."""
 
-    Returns the cue and whether it is about the camera.
-    """
-    if v.camera_cue and not v.judged:
-        return v.camera_cue, True
-    worst, urgency = None, 0.0
-    for c in v.checks:
-        if c.status in (Status.OFF, Status.NEAR) and c.cue:
-            u = c.weight * abs(c.deviation) * (2.0 if c.status is Status.OFF else 1.0)
-            if u > urgency:
-                worst, urgency = c.cue, u
-    if v.camera_cue:
-        return v.camera_cue, True
-    if worst:
-        return worst, False
-    if v.good_form:
-        return praise, False
-    return None, False
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 class _StopFlag:
@@ -163,6 +152,8 @@ def score_stream(
     video = None
     complete = True
     fps = header.fps or 1.0
+    clock = _VideoClock()
+    scheduler = CueScheduler(clock=clock)
     try:
         from .drawing import OverlayInfo, draw_overlay
 
@@ -185,9 +176,11 @@ def score_stream(
                             files["video"] = out / "annotated.mp4"
                             video = VideoWriter(files["video"], fps / max(options.stride, 1),
                                                 (image.shape[1], image.shape[0]))
-                        cue, is_camera = display_cue(verdict, spec.praise)
+                        clock.now = verdict.t
+                        cue = scheduler.update(cue_candidates(verdict, spec.praise))
                         held = recorder.current_hold_s(fps) if not still else None
-                        info = OverlayInfo(title=spec.title, cue=cue, cue_is_camera=is_camera, hold_s=held,
+                        info = OverlayInfo(title=spec.title, cue=cue.text if cue else None,
+                                           cue_is_camera=bool(cue and cue.kind == "camera"), hold_s=held,
                                            hold_target_s=spec.hold.target_s if spec.hold else None)
                         video.write(draw_overlay(image, frame, verdict, info))
                     if on_frame:

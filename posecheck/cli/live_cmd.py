@@ -1,0 +1,60 @@
+"""``posecheck live``: practise in front of a camera with cues on screen and spoken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .app import app
+from .specs_cmd import load_library, specs_option
+
+
+@app.command("live")
+@click.option("--pose", required=True, help="The pose to practise (id, title or alias).")
+@click.option("--camera", type=click.IntRange(min=0), default=0, show_default=True, help="Camera index.")
+@click.option("--source", type=click.Path(path_type=Path), help="Drive the session from a video file instead.")
+@click.option("--headless", is_flag=True, help="No window (record with --record).")
+@click.option("--record", type=click.Path(path_type=Path), help="Record what the window shows to this .mp4.")
+@click.option("--exit-after", type=click.FloatRange(min=0, min_open=True), help="End after this many seconds.")
+@click.option("--mirror/--no-mirror", default=None, help="Flip like a mirror (default: on for cameras).")
+@click.option("--voice", is_flag=True, help="Speak the cues (espeak-ng on Linux).")
+@click.option("--side", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True)
+@click.option("--fps", "show_fps", is_flag=True, help="Show frames per second.")
+@click.option("--sessions", type=click.Path(path_type=Path),
+              help="Where to save the session (default: $POSECHECK_HOME/sessions or your data folder).")
+@click.option("--force", is_flag=True, help="Replace an existing --record file.")
+@specs_option
+def live(pose: str, camera: int, source: Path | None, headless: bool, record: Path | None,
+         exit_after: float | None, mirror: bool | None, voice: bool, side: str, show_fps: bool,
+         sessions: Path | None, force: bool, specs: tuple[Path, ...]) -> None:
+    """Practise a pose live: skeleton, one cue at a time, a hold timer."""
+    from ..errors import OutputError
+    from ..live import LiveOptions, run_live
+
+    if headless and record is None:
+        raise click.UsageError("--headless shows nothing: add --record OUT.mp4 to keep what it would show")
+    if record is not None:
+        if record.exists() and not force:
+            raise OutputError(f"{record} already exists", "use --force to replace it or choose another name")
+        if record.suffix.lower() not in (".mp4", ".mov", ".mkv"):
+            raise click.UsageError("--record needs a .mp4, .mov or .mkv file name")
+    spec = load_library(specs).get(pose)
+    if source is not None:
+        from ..video import open_media
+
+        open_media(source).close()  # a bad file fails here, with its own message
+    opts = LiveOptions(camera=camera, source=source, headless=headless, record=record, exit_after=exit_after,
+                       mirror=mirror, voice=voice, side=side, show_fps=show_fps, sessions_dir=sessions)
+    result = run_live(spec, opts)
+    s = result.summary
+    score = s.get("score")
+    print(f"{spec.title}: {result.stats.frames} frames in {result.stats.wall_s:.1f} s "
+          f"({result.stats.fps:.1f} fps); in the pose {s.get('time_in_pose_s', 0):.1f} s, "
+          f"good form {s.get('time_in_good_form_s', 0):.1f} s, score "
+          f"{'not judged' if score is None else f'{score:.0f}/100'} ({result.ended_by})")
+    print(f"session saved: {result.session_dir / 'summary.json'}")
+    if record is not None:
+        print(f"recording: {record}")
+    if not result.complete:
+        raise SystemExit(130)

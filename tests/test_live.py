@@ -1,0 +1,180 @@
+"""``posecheck live`` in a real window under Xvfb, headless recording, and bad conditions."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from posecheck.assessment import Status
+from posecheck.drawing import STATUS_BGR, status_colour_present
+
+from .cli_helpers import ROOT, assert_clean_error, posecheck
+from .conftest import sample
+from .xvfb import env_with_display, screenshot, xvfb
+
+pytestmark = pytest.mark.model
+
+CLIP = "lunge_side_90_left.mp4"
+
+
+def _decode(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="bgr24") for f in c.decode(video=0)]
+
+
+def _has_cue_banner(img: np.ndarray) -> bool:
+    """The cue banner: a band of dark grey rows near the bottom with bright text in it."""
+    h = img.shape[0]
+    band = img[int(h * 0.75):]
+    rows = band.reshape(band.shape[0], -1, 3)
+    dark_rows = [(r.mean(axis=1) < 75).mean() > 0.6 for r in rows]
+    bright = (band.max(axis=2) > 200).sum()  # white or light-blue (camera) text
+    return sum(dark_rows) >= 20 and bright > 300
+
+
+def test_window_under_xvfb_draws_skeleton_and_cue(tmp_path):
+    record = tmp_path / "shown.mp4"
+    with xvfb() as display:
+        env = env_with_display(display) | {"POSECHECK_HOME": str(tmp_path / "home")}
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "posecheck", "live", "--source", str(sample(CLIP)), "--pose", "kneeling_lunge",
+             "--exit-after", "5", "--record", str(record)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        shots = []
+        t0 = time.time()
+        while proc.poll() is None and time.time() - t0 < 60:
+            time.sleep(0.2)
+            shot = screenshot(display)
+            if status_colour_present(shot, Status.OK, min_pixels=50):
+                shots.append(shot)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert shots, "the window never showed a green joint"
+    shot = shots[len(shots) // 2]
+    import cv2
+
+    cv2.imwrite(str(tmp_path / "screen.png"), shot)
+    if os.environ.get("POSECHECK_UPDATE_DOCS"):
+        shutil.copy(tmp_path / "screen.png", ROOT / "docs" / "live_screenshot.png")
+    h, w = 540, 960  # the clip's size; the window sits at the screen's top-left
+    window = shot[:h, :w]
+    assert status_colour_present(window, Status.OK, min_pixels=50)
+    assert _has_cue_banner(window), "no cue banner in the window"
+    # Skeleton bones are drawn in near-white.
+    assert ((window.min(axis=2) > 225)).sum() > 500
+    # The recording holds exactly what the window showed: some recorded frame matches
+    # the screenshot (H.264 loses a little; an unrelated frame differs far more).
+    frames = _decode(record)
+    diffs = [float(np.abs(f.astype(np.int16) - window.astype(np.int16)).mean()) for f in frames]
+    assert min(diffs) < 6.0, min(diffs)
+    assert "session saved" in out
+
+
+def test_headless_records_the_overlay(tmp_path):
+    record = tmp_path / "headless.mp4"
+    run = posecheck("live", "--source", str(sample(CLIP)), "--pose", "kneeling_lunge", "--headless",
+                    "--record", str(record), env={"POSECHECK_HOME": str(tmp_path / "home")})
+    assert run.code == 0, run.err
+    frames = _decode(record)
+    n_shown = int(run.out.split(" frames in ")[0].rsplit(" ", 1)[-1])
+    assert len(frames) == n_shown > 10
+    mid = frames[len(frames) // 2]
+    assert status_colour_present(mid, Status.OK, min_pixels=50)
+    assert _has_cue_banner(mid)
+    sessions = list((tmp_path / "home" / "sessions").iterdir())
+    assert len(sessions) == 1
+    s = json.loads((sessions[0] / "summary.json").read_text())
+    assert s["pose"] == "kneeling_lunge" and s["complete"] is True and s["mode"] == "live"
+    assert s["checks"]["front_knee_angle"]["median"] == pytest.approx(90, abs=10)
+
+
+def test_no_camera_names_the_answering_indexes(tmp_path):
+    run = posecheck("live", "--pose", "kneeling_lunge", "--camera", "3", "--headless", "--record",
+                    str(tmp_path / "r.mp4"), env={"POSECHECK_HOME": str(tmp_path)})
+    assert_clean_error(run, 5, "no camera at index 3", "--source")
+
+
+def test_no_display_suggests_headless(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    proc = subprocess.run([sys.executable, "-m", "posecheck", "live", "--pose", "kneeling_lunge", "--source",
+                           str(sample(CLIP))], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    from .cli_helpers import Run
+
+    assert_clean_error(Run(proc.returncode, proc.stdout, proc.stderr), 5, "no display", "--headless")
+
+
+def test_headless_without_record_is_a_usage_error():
+    assert_clean_error(posecheck("live", "--pose", "frog", "--headless"), 2, "--record")
+
+
+def test_existing_record_file_is_not_overwritten(tmp_path):
+    rec = tmp_path / "mine.mp4"
+    rec.write_bytes(b"precious")
+    run = posecheck("live", "--pose", "frog", "--source", str(sample(CLIP)), "--headless", "--record", str(rec))
+    assert_clean_error(run, 3, "already exists", "--force")
+    assert rec.read_bytes() == b"precious"
+
+
+def test_camera_lost_mid_session_saves_what_was_measured(tmp_path):
+    from posecheck.camera import Captured, FrameSource
+    from posecheck.errors import CameraError
+    from posecheck.live import LiveOptions, run_live
+    from posecheck.specs import SpecLibrary
+
+    frames = _decode(sample(CLIP))
+
+    class Unplugged(FrameSource):
+        """A camera that delivers 20 frames and then stops answering."""
+
+        def __init__(self):
+            super().__init__()
+            self.is_camera = True
+            self.size = (frames[0].shape[1], frames[0].shape[0])
+            self.fps = 24.0
+
+        def _run(self):
+            for i, img in enumerate(frames[:20]):
+                while self.slot._taken_seq < i - 1:
+                    time.sleep(0.001)
+                self.captured += 1
+                self.slot.put(Captured(i, i / 24, time.perf_counter(), img))
+            time.sleep(0.2)
+            self.slot.end("camera 0 stopped delivering frames")
+
+    spec = SpecLibrary().get("kneeling_lunge")
+    with pytest.raises(CameraError) as exc:
+        run_live(spec, LiveOptions(headless=True, sessions_dir=tmp_path), frame_source=Unplugged())
+    assert "camera 0 stopped delivering frames" in exc.value.one_line()
+    assert "what was measured is saved in" in exc.value.one_line()
+    saved = json.loads((exc.value.result.session_dir / "summary.json").read_text())
+    assert saved["complete"] is False and saved["ended_by"] == "camera lost"
+    assert saved["frames"] == 20
+
+
+def test_no_person_in_view_is_a_cue_not_an_error(tmp_path):
+    clip = tmp_path / "empty.mp4"
+    with av.open(str(clip), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 640, 360, "yuv420p"
+        for _ in range(20):
+            for p in s.encode(av.VideoFrame.from_ndarray(np.full((360, 640, 3), 90, np.uint8), format="bgr24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    rec = tmp_path / "r.mp4"
+    run = posecheck("live", "--pose", "kneeling_lunge", "--source", str(clip), "--headless", "--record", str(rec),
+                    env={"POSECHECK_HOME": str(tmp_path / "home")})
+    assert run.code == 0, run.err
+    session = next((tmp_path / "home" / "sessions").iterdir())
+    s = json.loads((session / "summary.json").read_text())
+    assert s["most_common_camera_cue"] == "I can't see you: step into the camera's view."
+    assert _has_cue_banner(_decode(rec)[-1])
