@@ -50,6 +50,7 @@ class LiveOptions:
         show_fps: show frames per second.
         sessions_dir: where the session's summary goes (None: the user data folder).
         realtime: play a ``source`` at its own speed like a camera (False: every frame).
+        voice_dir: speak into WAV files in this folder instead of the speakers.
     """
 
     camera: int = 0
@@ -63,6 +64,7 @@ class LiveOptions:
     show_fps: bool = False
     sessions_dir: Path | None = None
     realtime: bool = True
+    voice_dir: Path | None = None
 
 
 @dataclass
@@ -214,10 +216,11 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
     scheduler = CueScheduler()
     speaker = None
     voice_on = opts.voice
-    if opts.voice:
+    if opts.voice or opts.voice_dir:
         from .voice import Speaker
 
-        speaker = Speaker.create()
+        speaker = (Speaker.create("file", out_dir=opts.voice_dir) if opts.voice_dir else Speaker.create())
+        voice_on = True
     writer = None
     stats = LiveStats()
     paused = help_on = False

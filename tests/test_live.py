@@ -178,3 +178,22 @@ def test_no_person_in_view_is_a_cue_not_an_error(tmp_path):
     s = json.loads((session / "summary.json").read_text())
     assert s["most_common_camera_cue"] == "I can't see you: step into the camera's view."
     assert _has_cue_banner(_decode(rec)[-1])
+
+
+def test_voice_speaks_the_cues_it_shows(tmp_path):
+    import shutil as _sh
+    import wave
+
+    if _sh.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng); .ci/run installs it")
+    voice = tmp_path / "voice"
+    run = posecheck("live", "--pose", "kneeling_lunge", "--source", str(sample("lunge_side_120_left.mp4")),
+                    "--headless", "--record", str(tmp_path / "r.mp4"), "--voice-to", str(voice),
+                    env={"POSECHECK_HOME": str(tmp_path / "home")})
+    assert run.code == 0, run.err
+    wavs = sorted(voice.glob("*.wav"))
+    assert wavs, "no cue was spoken"
+    with wave.open(str(wavs[0])) as w:
+        seconds = w.getnframes() / w.getframerate()
+        samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+    assert 0.5 < seconds < 8 and np.sqrt(np.mean(samples.astype(float) ** 2)) > 300

@@ -37,8 +37,15 @@ def _register() -> None:
                 raise
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    print(f"posecheck: warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error a user can cause ends as one line on stderr."""
+    import warnings
+
+    warnings.showwarning = _one_line_warning
     _register()
     try:
         app.main(args=argv, prog_name="posecheck", standalone_mode=False)

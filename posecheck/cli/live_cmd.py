@@ -19,6 +19,8 @@ from .specs_cmd import load_library, specs_option
 @click.option("--exit-after", type=click.FloatRange(min=0, min_open=True), help="End after this many seconds.")
 @click.option("--mirror/--no-mirror", default=None, help="Flip like a mirror (default: on for cameras).")
 @click.option("--voice", is_flag=True, help="Speak the cues (espeak-ng on Linux).")
+@click.option("--voice-to", "voice_dir", type=click.Path(path_type=Path),
+              help="Speak the cues into WAV files in this folder instead (to check what is said).")
 @click.option("--side", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True)
 @click.option("--fps", "show_fps", is_flag=True, help="Show frames per second.")
 @click.option("--sessions", type=click.Path(path_type=Path),
@@ -26,7 +28,8 @@ from .specs_cmd import load_library, specs_option
 @click.option("--force", is_flag=True, help="Replace an existing --record file.")
 @specs_option
 def live(pose: str, camera: int, source: Path | None, headless: bool, record: Path | None,
-         exit_after: float | None, mirror: bool | None, voice: bool, side: str, show_fps: bool,
+         exit_after: float | None, mirror: bool | None, voice: bool, voice_dir: Path | None, side: str,
+         show_fps: bool,
          sessions: Path | None, force: bool, specs: tuple[Path, ...]) -> None:
     """Practise a pose live: skeleton, one cue at a time, a hold timer."""
     from ..errors import OutputError
@@ -39,13 +42,16 @@ def live(pose: str, camera: int, source: Path | None, headless: bool, record: Pa
             raise OutputError(f"{record} already exists", "use --force to replace it or choose another name")
         if record.suffix.lower() not in (".mp4", ".mov", ".mkv"):
             raise click.UsageError("--record needs a .mp4, .mov or .mkv file name")
+    if voice_dir is not None:
+        voice_dir.mkdir(parents=True, exist_ok=True)
     spec = load_library(specs).get(pose)
     if source is not None:
         from ..video import open_media
 
         open_media(source).close()  # a bad file fails here, with its own message
     opts = LiveOptions(camera=camera, source=source, headless=headless, record=record, exit_after=exit_after,
-                       mirror=mirror, voice=voice, side=side, show_fps=show_fps, sessions_dir=sessions)
+                       mirror=mirror, voice=voice, side=side, show_fps=show_fps, sessions_dir=sessions,
+                       voice_dir=voice_dir)
     result = run_live(spec, opts)
     s = result.summary
     score = s.get("score")
