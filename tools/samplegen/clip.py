@@ -97,9 +97,11 @@ def render_clip(spec: ClipSpec, out_dir: Path, log=print) -> dict:
     # horizontal anchoring: the anchor point stays put; frame 0 centred on the mat
     def anchor(lm):
         return np.mean([lm[a] for a in spec.anchor], axis=0)
-    j0 = np.array(list(frames[0][2].values()))
-    centre = (j0.min(0) + j0.max(0)) / 2
-    a0 = anchor(frames[0][2]) + np.array([-centre[0], 0, 0.15 - centre[2]])
+    # centre on the mat by the middle frame (in pose for the in-and-out clips)
+    mid = frames[n // 2][2]
+    jm = np.array(list(mid.values()))
+    centre = (jm.min(0) + jm.max(0)) / 2
+    a0 = anchor(mid) + np.array([-centre[0], 0, 0.15 - centre[2]])
     posed, lms = [], []
     for pf, placed, lm in frames:
         a = anchor(lm)
