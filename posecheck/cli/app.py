@@ -41,10 +41,38 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
     print(f"posecheck: warning: {message}", file=sys.stderr)
 
 
+def _mute_native_logs() -> None:
+    """Send what C/C++ libraries print on fd 2 to /dev/null; keep Python's stderr.
+
+    TensorFlow Lite, absl and OpenCV write INFO/WARNING lines straight to file
+    descriptor 2, some of them from worker threads or at exit, around our one-line
+    messages. Python's ``sys.stderr`` moves to a copy of the real stderr first, so
+    our messages, warnings and progress bars still reach the terminal.
+    ``POSECHECK_NATIVE_LOGS=1`` keeps everything, for debugging the model.
+    """
+    import io
+    import os
+
+    if os.environ.get("POSECHECK_NATIVE_LOGS") or getattr(_mute_native_logs, "done", False):
+        return
+    try:
+        sys.stderr.flush()
+        real = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError, AttributeError):
+        return
+    sys.stderr = io.TextIOWrapper(os.fdopen(real, "wb", buffering=0), encoding="utf-8",
+                                  errors="backslashreplace", line_buffering=True, write_through=True)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    _mute_native_logs.done = True  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every error a user can cause ends as one line on stderr."""
     import warnings
 
+    _mute_native_logs()
     warnings.showwarning = _one_line_warning
     _register()
     try:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import abc
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import numpy as np
@@ -15,6 +19,44 @@ Mode = Literal["video", "image"]
 #: ``"video"`` tracks one person across frames (timestamps must increase);
 #: ``"image"`` treats every image on its own.
 MODES: tuple[str, ...] = ("video", "image")
+
+
+def _flush_c_streams() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError):
+        pass
+
+
+@contextmanager
+def quiet_native_stderr() -> Iterator[None]:
+    """Mute what the model's C++ code prints on stderr while inside the block.
+
+    TensorFlow Lite and absl write INFO/WARNING lines ("Created TensorFlow Lite
+    XNNPACK delegate", "Feedback manager requires ...") straight to file
+    descriptor 2, around the user's one-line messages. Set ``POSECHECK_NATIVE_LOGS=1``
+    to see them when debugging the model.
+    """
+    if os.environ.get("POSECHECK_NATIVE_LOGS"):
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        _flush_c_streams()  # what C buffered while muted must go to /dev/null too
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def check_mode(mode: str) -> Mode:
@@ -67,7 +109,8 @@ class Estimator(abc.ABC):
             # Tracking would silently reuse stale state; this is a caller bug.
             raise ValueError(f"timestamps must increase in video mode: {t} after {self._last_t}")
         self._last_t = t
-        return self._detect(image, t)
+        with quiet_native_stderr():
+            return self._detect(image, t)
 
     def process(self, image_bgr: np.ndarray, timestamp: float) -> PoseFrame:
         """The landmarks of the person in one image, as a :class:`PoseFrame`.
@@ -84,7 +127,8 @@ class Estimator(abc.ABC):
         """Free the model. Safe to call twice."""
         if not self._closed:
             self._closed = True
-            self._release()
+            with quiet_native_stderr():
+                self._release()
 
     def _release(self) -> None:  # noqa: B027 - optional hook, most estimators hold something
         """Free what the subclass holds."""

@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import EstimatorError
 from ..landmarks import NUM_LANDMARKS
 from ..landmarks_io import RawPose
-from .base import Estimator
+from .base import Estimator, quiet_native_stderr
 
 TASK_HINT = "pass a pose_landmarker_lite/full/heavy .task file with --model"
 
@@ -68,14 +68,15 @@ class BundledEstimator(Estimator):
             )
         self.name = f"mediapipe-{getattr(mp, '__version__', '?')}-bundled-full"
         try:
-            self._pose = solutions.pose.Pose(
-                static_image_mode=self.mode == "image",
-                model_complexity=1,  # the only one in the wheel; 0 and 2 download
-                smooth_landmarks=True,
-                enable_segmentation=False,
-                min_detection_confidence=min_detection_confidence,
-                min_tracking_confidence=min_tracking_confidence,
-            )
+            with quiet_native_stderr():
+                self._pose = solutions.pose.Pose(
+                    static_image_mode=self.mode == "image",
+                    model_complexity=1,  # the only one in the wheel; 0 and 2 download
+                    smooth_landmarks=True,
+                    enable_segmentation=False,
+                    min_detection_confidence=min_detection_confidence,
+                    min_tracking_confidence=min_tracking_confidence,
+                )
         except (RuntimeError, ValueError, OSError) as err:
             raise EstimatorError(f"the bundled pose model cannot be loaded ({err})", TASK_HINT) from err
 

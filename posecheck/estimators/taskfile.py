@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import EstimatorError
 from ..landmarks_io import RawPose
-from .base import Estimator
+from .base import Estimator, quiet_native_stderr
 from .bundled import TASK_HINT, landmarks_array, load_mediapipe
 
 
@@ -68,7 +68,8 @@ class TaskFileEstimator(Estimator):
             output_segmentation_masks=False,
         )
         try:
-            self._landmarker = vision.PoseLandmarker.create_from_options(options)
+            with quiet_native_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(options)
         except (RuntimeError, ValueError, OSError) as err:
             reason = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise EstimatorError(
