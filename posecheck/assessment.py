@@ -14,7 +14,7 @@ from enum import Enum
 
 import numpy as np
 
-from .body import FORESHORTENED_BELOW, BodyView, analyse_body, expected_length
+from .body import FORESHORTENED_BELOW, BodyView, FloorView, analyse_body, estimate_floor_view, expected_length
 from .checks import CheckKind, get_kind
 from .frame import PointFlag, PoseFrame
 from .landmarks import Landmark
@@ -114,7 +114,7 @@ class Assessment:
 class _Ctx:
     facing: int
     scale: float
-    floor_squash: float
+    floor: FloorView | None
 
 
 @dataclass(frozen=True)
@@ -261,6 +261,9 @@ def _judge(c: _Compiled, spec: PoseSpec, frame: PoseFrame, px: np.ndarray, visib
                                 camera_instruction(spec, res.groups[i][0].side or front), anchors)
     value = c.kind.measure(pts, rel, ctx, c.check.options)
     if not math.isfinite(value):
+        if c.check.options.get("plane") == "floor":
+            # The legs do not look like legs lying on a floor seen from above.
+            return _unknown(c, Reason.FORESHORTENED, camera_instruction(spec, None), anchors)
         return _unknown(c, Reason.NOT_VISIBLE, "Move so your whole body is in view.", anchors)
     status, dev = _status(c.check.target, value)
     cue = None
@@ -271,7 +274,7 @@ def _judge(c: _Compiled, spec: PoseSpec, frame: PoseFrame, px: np.ndarray, visib
 
 
 def assess(frame: PoseFrame, spec: PoseSpec, side: str | None = None,
-           floor_squash: float | None = None, body: BodyView | None = None) -> Assessment:
+           floor: FloorView | None = None, body: BodyView | None = None) -> Assessment:
     """Judge every check of ``spec`` in ``frame``.
 
     Args:
@@ -279,8 +282,8 @@ def assess(frame: PoseFrame, spec: PoseSpec, side: str | None = None,
         spec: the pose to judge against.
         side: for ``front_back`` specs, force which leg is in front (``left``/``right``)
             instead of finding it from the landmarks.
-        floor_squash: the floor plane's vertical squash for ``plane: floor`` angles;
-            estimated from the body when not given.
+        floor: how the camera sees the floor, for ``plane: floor`` angles; estimated
+            from this frame when not given.
         body: the frame's :func:`~posecheck.body.analyse_body` result, if the caller has it.
 
     Returns:
@@ -301,48 +304,15 @@ def assess(frame: PoseFrame, spec: PoseSpec, side: str | None = None,
         cue = camera_instruction(spec, front)
         results = tuple(_unknown(c, Reason.WRONG_VIEW, cue) for c in compiled)
         return Assessment(spec.id, frame.timestamp, front, body, results, cue)
-    squash = floor_squash if floor_squash is not None else (
-        estimate_floor_squash(frame, spec.min_visibility) if needs_floor else 1.0)
-    ctx = _Ctx(facing=body.facing, scale=body.scale, floor_squash=squash)
+    if floor is None and needs_floor:
+        floor = estimate_floor_view(frame, spec.min_visibility)
+    ctx = _Ctx(facing=body.facing, scale=body.scale, floor=floor)
     px = frame.pixels
     results = tuple(_judge(c, spec, frame, px, visible, body, ctx, front) for c in compiled)
+    # Anything that stops a check being judged is about the camera or visibility: say it
+    # first, so the person fixes the view before chasing a correction.
     camera = next((r.cue for r in results if r.reason in (Reason.OFF_FRAME, Reason.FORESHORTENED,
                                                          Reason.WRONG_VIEW, Reason.SIDE_UNKNOWN)), None)
+    if camera is None:
+        camera = next((r.cue for r in results if r.reason is Reason.NOT_VISIBLE), None)
     return Assessment(spec.id, frame.timestamp, front, body, results, camera)
-
-
-def estimate_floor_squash(frame: PoseFrame, min_visibility: float = 0.5) -> float:
-    """How much a camera looking down squashes the floor plane along the image vertical.
-
-    Thighs and shins lying on the floor keep their true lengths; in the image their
-    horizontal extent is kept and their depth extent (image vertical) is scaled by
-    the squash ``s``. With the thigh and shin of a leg both on the floor, the ``s``
-    that makes their unsquashed lengths match the body's shin/thigh proportion is
-    the squash; the legs' estimates are averaged. Returns 1.0 (no correction) when
-    it cannot be estimated.
-    """
-    from .body import SEGMENT_RATIOS
-
-    px = frame.pixels
-    ok = frame.visible(min_visibility)
-    want = SEGMENT_RATIOS[("knee", "ankle")] / SEGMENT_RATIOS[("hip", "knee")]
-    estimates = []
-    for side in ("left", "right"):
-        h, k, a = (Landmark.of(side, p) for p in ("hip", "knee", "ankle"))
-        if not (ok[h] and ok[k] and ok[a]):
-            continue
-        t = px[k] - px[h]
-        s_ = px[a] - px[k]
-        # Solve (sx² + sy²/s²) = want² (tx² + ty²/s²) for u = 1/s².
-        denom = s_[1] ** 2 - want**2 * t[1] ** 2
-        num = want**2 * t[0] ** 2 - s_[0] ** 2
-        if abs(denom) < 1e-9:
-            continue
-        u = num / denom
-        if u <= 1.0:
-            estimates.append(1.0)
-        else:
-            estimates.append(float(1.0 / np.sqrt(u)))
-    if not estimates:
-        return 1.0
-    return float(np.clip(np.mean(estimates), 0.3, 1.0))

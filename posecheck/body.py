@@ -22,11 +22,18 @@ from .landmarks import Landmark as L
 #: estimate of the body's scale in pixels.
 SEGMENT_RATIOS: dict[tuple[str, str], float] = {
     ("hip", "knee"): 0.80,
-    ("knee", "ankle"): 0.78,
+    ("knee", "ankle"): 0.76,
     ("shoulder", "elbow"): 0.55,
     ("elbow", "wrist"): 0.48,
 }
 TORSO_RATIO = 1.0
+
+#: Average adult proportions used to undo a camera looking down at legs on the floor:
+#: the distance between the BlazePose hip landmarks is about 0.44 thigh lengths, a
+#: shin about 0.95 of a thigh. A person 10% off these averages moves a floor-plane
+#: angle by roughly 10-15 degrees (see docs/accuracy.md).
+HIP_WIDTH_PER_THIGH = 0.44
+SHIN_PER_THIGH = SEGMENT_RATIOS[("knee", "ankle")] / SEGMENT_RATIOS[("hip", "knee")]
 
 #: Below this share of its typical length, a segment points too much toward or away
 #: from the camera for an angle at its ends to mean anything (cos 60° = 0.5).
@@ -64,6 +71,54 @@ class BodyView:
     view: str
     front_side: str | None
     width_ratio: float
+
+
+@dataclass(frozen=True)
+class FloorView:
+    """How a camera looking down sees legs lying on the floor.
+
+    Attributes:
+        sin_pitch: sine of the camera's downward look at the floor (1 = straight down).
+        thigh_px: a thigh's full length in pixels at the legs' distance.
+    """
+
+    sin_pitch: float
+    thigh_px: float
+
+
+def estimate_floor_view(frame: PoseFrame, min_visibility: float = 0.5) -> FloorView | None:
+    """The camera's downward look, from shins lying on the floor and the hip width.
+
+    The hip width is seen at full length from behind (it runs across the picture), so
+    it gives the thigh's and shin's true pixel lengths through average proportions;
+    a shin on the floor then shows how much the floor's depth is squashed. None when
+    the hips or both shins are not visible, or the two shins disagree (not both on the
+    floor), or a shin looks longer than it can be.
+    """
+    px = frame.pixels
+    ok = frame.visible(min_visibility)
+    lh, rh = L.LEFT_HIP, L.RIGHT_HIP
+    if not (ok[lh] and ok[rh]):
+        return None
+    hip_w = math.hypot(*(px[lh] - px[rh]))
+    if hip_w <= 0:
+        return None
+    thigh = hip_w / HIP_WIDTH_PER_THIGH
+    shin = SHIN_PER_THIGH * thigh
+    sines = []
+    for side in ("left", "right"):
+        k, a = L.of(side, "knee"), L.of(side, "ankle")
+        if ok[k] and ok[a]:
+            su, sv = px[a] - px[k]
+            depth2 = shin * shin - su * su
+            if depth2 > (0.2 * shin) ** 2:
+                sines.append(abs(sv) / math.sqrt(depth2))
+    if not sines or (len(sines) == 2 and abs(sines[0] - sines[1]) > 0.25):
+        return None
+    sp = float(np.mean(sines))
+    if sp > 1.1 or sp < 0.25:
+        return None
+    return FloorView(min(sp, 1.0), thigh)
 
 
 def _pt(px: np.ndarray, ok: np.ndarray, lm: L) -> np.ndarray | None:

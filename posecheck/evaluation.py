@@ -29,7 +29,10 @@ class CheckAccuracy:
         frames: frames compared.
         judged: frames the tool gave a value for.
         errors: absolute errors of those values against the truth.
-        status_agree: frames whose status equals the expected one.
+        pose_frames: frames in which the truth has the person in the pose.
+        status_agree: of those, frames whose status equals the expected one (or, for a true value
+            within the model's accuracy of a band edge, the neighbouring one).
+        status_exact: frames whose status equals the expected one exactly.
         sign_agree / sign_frames: for stacking checks, frames whose class
             (ahead / stacked / behind) matches the truth's, out of those measured.
         off_when_unknown_expected: frames the tool said "off" where it should not judge.
@@ -39,10 +42,13 @@ class CheckAccuracy:
     pose: str
     view: str
     check: str
+    view_ok: bool = True
     frames: int = 0
     judged: int = 0
     errors: list[float] = field(default_factory=list)
+    pose_frames: int = 0
     status_agree: int = 0
+    status_exact: int = 0
     sign_agree: int = 0
     sign_frames: int = 0
     unknown_expected: int = 0
@@ -65,7 +71,11 @@ class CheckAccuracy:
 
     @property
     def status_agreement(self) -> float:
-        return self.status_agree / self.frames if self.frames else math.nan
+        return self.status_agree / self.pose_frames if self.pose_frames else math.nan
+
+    @property
+    def status_exact_agreement(self) -> float:
+        return self.status_exact / self.pose_frames if self.pose_frames else math.nan
 
     @property
     def judged_share(self) -> float:
@@ -86,7 +96,7 @@ def compare(rows: list[dict], truth: dict, library: SpecLibrary) -> dict[str, Ch
     by_frame = {f["frame"]: f for f in truth["per_frame"]}
     out: dict[str, CheckAccuracy] = {}
     for check in spec.checks:
-        acc = CheckAccuracy(truth["clip"], spec.id, truth["view"], check.id)
+        acc = CheckAccuracy(truth["clip"], spec.id, truth["view"], check.id, truth.get("view_ok", True))
         for row in rows:
             f = by_frame.get(int(row["frame"]))
             if f is None or check.id not in f.get("checks", {}):
@@ -94,7 +104,12 @@ def compare(rows: list[dict], truth: dict, library: SpecLibrary) -> dict[str, Ch
             t = f["checks"][check.id]
             status = row[f"{check.id}.status"]
             acc.frames += 1
-            acc.status_agree += status == t["status"]
+            if f.get("in_pose", True):
+                # Statuses are judged while the person is in the pose: moving in and out,
+                # a knee-over-ankle verdict has no right answer to compare with.
+                acc.pose_frames += 1
+                acc.status_exact += status == t["status"]
+                acc.status_agree += status == t["status"] or status == t.get("also")
             if t["status"] == "unknown":
                 acc.unknown_expected += 1
                 acc.off_when_unknown_expected += status == "off"

@@ -8,6 +8,8 @@ the model cannot see is never measured as 0.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 ArrayLike = np.ndarray
@@ -111,15 +113,43 @@ def midpoint(p: ArrayLike, q: ArrayLike) -> np.ndarray:
     return (np.asarray(p, dtype=np.float64) + np.asarray(q, dtype=np.float64)) / 2.0
 
 
-def floor_plane_angle(a: ArrayLike, b: ArrayLike, c: ArrayLike, squash: ArrayLike) -> np.ndarray:
-    """Angle at ``b`` after undoing a vertical squash of the image (floor-plane foreshortening).
+def floor_leg_angle(hip: ArrayLike, knee: ArrayLike, ankle: ArrayLike, sin_pitch: float,
+                    thigh_px: float) -> float:
+    """The true (3D) hip–knee–ankle angle of one leg whose knee and shin rest on the floor.
 
-    A camera looking down at limbs lying on the floor shortens their depth
-    direction, which appears along the image's vertical axis, by a factor
-    ``squash`` in (0, 1]. Stretching y by ``1/squash`` before measuring gives the
-    angle the limbs make on the floor.
+    For a camera looking down at the floor (``sin_pitch`` = sine of its downward look,
+    1 = straight down) from behind or in front, with the legs at about one distance:
+    the image's x runs across the floor, its y mixes the floor's depth (squashed by
+    ``sin_pitch``) with height (by the cosine). The shin lies on the floor, so its 3D
+    direction follows from the image at once; the thigh, of known length ``thigh_px``,
+    rises from the knee to the hip: of the two 3D thighs that fit the picture, the one
+    with the hip nearest the knee's height is taken. Scalar (one leg); NaN when a point
+    is missing or nothing fits.
     """
-    s = np.asarray(squash, dtype=np.float64)[..., None]
-    stretch = np.concatenate([np.ones_like(s), _safe_div(np.ones_like(s), s)], axis=-1)
-    pa, pb, pc = (np.asarray(x, dtype=np.float64) * stretch for x in (a, b, c))
-    return joint_angle(pa, pb, pc)
+    pts = [np.asarray(x, dtype=np.float64) for x in (hip, knee, ankle)]
+    if any(np.isnan(p).any() for p in pts) or not (0 < sin_pitch <= 1) or not thigh_px > 0:
+        return math.nan
+    (hx, hy), (kx, ky), (ax, ay) = pts
+    tu, tv = hx - kx, ky - hy  # image-up is positive
+    su, sv = ax - kx, ky - ay
+    sp = float(sin_pitch)
+    p = math.asin(sp)
+    shin = np.array([su, 0.0, sv / sp])
+    b2 = thigh_px * thigh_px - tu * tu
+    b = math.sqrt(b2) if b2 > 0 else 0.0
+    best: np.ndarray | None = None
+    if b == 0.0:
+        best = np.array([tu, 0.0, 0.0])
+    else:
+        r = max(-1.0, min(1.0, tv / b))
+        for f in (math.asin(r) - p, math.pi - math.asin(r) - p):
+            ty, tz = b * math.sin(f), b * math.cos(f)
+            if ty < -0.05 * thigh_px:  # the hip is not below the knee on the floor
+                continue
+            cand = np.array([tu, ty, tz])
+            if best is None or abs(ty) < abs(best[1]):
+                best = cand
+    if best is None or not np.linalg.norm(shin) > 0:
+        return math.nan
+    c = float(best @ shin) / (float(np.linalg.norm(best)) * float(np.linalg.norm(shin)))
+    return math.degrees(math.acos(max(-1.0, min(1.0, c))))

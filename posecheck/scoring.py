@@ -67,7 +67,8 @@ class ScoreOptions:
 def _tracker_for(spec: PoseSpec, side: str, still: bool) -> PoseTracker:
     if still:
         # Unrelated photos: nothing carries over from one to the next.
-        return PoseTracker(spec, side, side_hold_s=0.0, view_hold_s=0.0, enter_s=0.0, exit_s=0.0)
+        return PoseTracker(spec, side, side_hold_s=0.0, view_hold_s=0.0, enter_s=0.0, exit_s=0.0,
+                           jump_guard=False)
     return PoseTracker(spec, side)
 
 

@@ -37,6 +37,11 @@ class OneEuroFilter:
         """Forget the past (e.g. after the value was unknown for a while)."""
         self._x, self._dx, self._t = None, 0.0, None
 
+    @property
+    def value(self) -> float | None:
+        """The last filtered value, or None before the first sample."""
+        return self._x
+
     def __call__(self, t: float, x: float) -> float:
         """Filter the sample ``x`` taken at time ``t`` (seconds); NaN passes through."""
         if math.isnan(x):

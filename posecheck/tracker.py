@@ -9,10 +9,13 @@ form. ``score`` and ``live`` share it, so both report the same numbers.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
+import numpy as np
+
 from .assessment import Assessment, CheckResult, Reason, Status, assess, camera_instruction, format_cue
-from .body import analyse_body
+from .body import FloorView, analyse_body, estimate_floor_view
 from .checks import get_kind
 from .frame import PoseFrame
 from .landmarks import Landmark
@@ -108,6 +111,66 @@ def is_good_form(states: tuple[CheckState, ...], score: float, good_score: float
             and not any(s.status is Status.OFF for s in states))
 
 
+#: Limb segments whose pixel length is followed over time: a sudden change means the
+#: model lost track of a joint (a knee sliding down the shin), not that the body changed.
+_SEGMENTS = tuple(
+    (Landmark.of(side, a), Landmark.of(side, b))
+    for side in ("left", "right")
+    for a, b in (("hip", "knee"), ("knee", "ankle"), ("shoulder", "elbow"), ("elbow", "wrist"))
+)
+
+
+class JumpGuard:
+    """Flags joints whose limb segments suddenly change length.
+
+    Each segment's length is compared with the median of its accepted lengths over
+    the last ``window_s``. A change of more than ``max_change`` (a share) marks both
+    ends as lost for this frame. A new length that persists for ``settle_s`` is
+    accepted (the person turned or moved closer), so the guard never locks up.
+    """
+
+    def __init__(self, window_s: float = 3.0, max_change: float = 0.3, settle_s: float = 1.0,
+                 min_history_s: float = 0.5) -> None:
+        self.window_s, self.max_change = window_s, max_change
+        self.settle_s, self.min_history_s = settle_s, min_history_s
+        self._hist: dict[int, deque[tuple[float, float]]] = {i: deque() for i in range(len(_SEGMENTS))}
+        self._odd_since: dict[int, float | None] = {i: None for i in range(len(_SEGMENTS))}
+
+    def __call__(self, frame: PoseFrame) -> set[Landmark]:
+        """The landmarks to distrust in ``frame``."""
+        t = frame.timestamp
+        px = frame.pixels
+        lost: set[Landmark] = set()
+        for i, (a, b) in enumerate(_SEGMENTS):
+            d = px[a] - px[b]
+            length = math.hypot(d[0], d[1])
+            hist = self._hist[i]
+            while hist and hist[0][0] < t - self.window_s:
+                hist.popleft()
+            if not math.isfinite(length):
+                continue
+            if hist and t - hist[0][0] >= self.min_history_s:
+                ref = float(np.median([v for _, v in hist]))
+                if ref > 0 and abs(length - ref) > self.max_change * ref:
+                    since = self._odd_since[i]
+                    if since is None:
+                        self._odd_since[i] = t
+                    if t - (self._odd_since[i] or t) < self.settle_s:
+                        lost.update((a, b))
+                        continue
+                    hist.clear()  # the new length has lasted: accept it
+            self._odd_since[i] = None
+            hist.append((t, length))
+        return lost
+
+
+def _distrust(frame: PoseFrame, lost: set[Landmark]) -> PoseFrame:
+    vis = frame.visibility.copy()
+    vis[[int(lm) for lm in lost]] = 0.0
+    return PoseFrame(xy=frame.xy, z=frame.z, visibility=vis, image_size=frame.image_size,
+                     timestamp=frame.timestamp, presence=frame.presence, world=frame.world, flags=frame.flags)
+
+
 class PoseTracker:
     """Feeds frames of one person through :func:`assess` and steadies the answers over time.
 
@@ -117,11 +180,12 @@ class PoseTracker:
         side_hold_s: how long another leg must look like the front one before switching.
         view_hold_s: how long the camera view must be right before verdicts resume.
         enter_s / exit_s: how long the person must be in / out of the pose before it counts.
+        jump_guard: distrust joints whose limb suddenly changes length (see :class:`JumpGuard`).
     """
 
     def __init__(self, spec: PoseSpec, side: str = "auto", side_hold_s: float = 0.5,
                  view_hold_s: float = 0.4, enter_s: float = 0.5, exit_s: float = 1.0,
-                 good_score: float = 75.0) -> None:
+                 good_score: float = 75.0, jump_guard: bool = True) -> None:
         self.spec = spec
         self.fixed_side = side if side in ("left", "right") else None
         self._side = Debounce(side_hold_s)
@@ -131,8 +195,12 @@ class PoseTracker:
                          for c in spec.checks}
         self._hyst = {c.id: StatusHysteresis(c.target.ok, c.target.near) for c in spec.checks}
         self._last_seen = {c.id: -math.inf for c in spec.checks}
-        self._squash = OneEuroFilter(min_cutoff=0.3, beta=0.0)
+        self._recent: dict[str, deque[float]] = {c.id: deque(maxlen=3) for c in spec.checks}
+        # The camera does not move: its view of the floor is steadied over time.
+        self._needs_floor = any(c.options.get("plane") == "floor" for c in spec.checks)
+        self._floor_seen: deque[tuple[float, float, float]] = deque()
         self._ranges = {c.id: c.in_pose for c in spec.checks}
+        self._jumps = JumpGuard() if jump_guard else (lambda frame: set())
         self._in_pose = False
         self._pose_since: float | None = None
         self._index = 0
@@ -146,16 +214,15 @@ class PoseTracker:
         spec, t = self.spec, frame.timestamp
         idx = self._index if index is None else index
         self._index = idx + 1
+        lost = self._jumps(frame) if frame.detected else set()
+        if lost:
+            frame = _distrust(frame, lost)
         body = analyse_body(frame, spec.min_visibility)
         side = self.fixed_side
         if spec.sides == "front_back" and side is None:
             side = self._side(t, body.front_side) if body.front_side else self._side.value
-        squash = None
-        if any(c.options.get("plane") == "floor" for c in spec.checks):
-            from .assessment import estimate_floor_squash
-
-            squash = self._squash(t, estimate_floor_squash(frame, spec.min_visibility))
-        a = assess(frame, spec, side=side, floor_squash=squash, body=body)
+        floor = self._floor(frame, t) if self._needs_floor else None
+        a = assess(frame, spec, side=side, floor=floor, body=body)
         a = self._guard_view(a, t)
         states = tuple(self._smooth(r, t, side) for r in a.results)
         score = self._score(states)
@@ -166,6 +233,19 @@ class PoseTracker:
                             raw, bool(good), score)
 
     # -- steps -------------------------------------------------------------------
+
+    def _floor(self, frame: PoseFrame, t: float) -> FloorView | None:
+        # A running median over the last seconds: robust to a bad frame, and no lag
+        # to speak of, since the camera does not move during a hold.
+        seen = estimate_floor_view(frame, self.spec.min_visibility)
+        hist = self._floor_seen
+        while hist and hist[0][0] < t - 3.0:
+            hist.popleft()
+        if seen is not None:
+            hist.append((t, seen.sin_pitch, seen.thigh_px))
+        if seen is None or not hist:
+            return None
+        return FloorView(float(np.median([h[1] for h in hist])), float(np.median([h[2] for h in hist])))
 
     def _guard_view(self, a: Assessment, t: float) -> Assessment:
         # A single stray frame that looks like the right view must not let a wrong
@@ -192,9 +272,19 @@ class PoseTracker:
             if t - self._last_seen[r.id] > 0.5:
                 f.reset()
                 h.reset()
+                self._recent[r.id].clear()
             return CheckState(r.id, math.nan, math.nan, Status.UNKNOWN, math.nan, r.cue, r.reason, **common)
         self._last_seen[r.id] = t
-        value = f(t, r.value)
+        # A median of the last three raw values removes one-frame spikes; a jump of
+        # more than twice the near band that survives it is a real change (or the
+        # model's first guess being replaced), so the filter follows it at once
+        # instead of easing toward it over a second.
+        recent = self._recent[r.id]
+        recent.append(r.value)
+        steady = float(np.median(recent))
+        if f.value is not None and abs(steady - f.value) > 2 * check.target.near:
+            f.reset()
+        value = f(t, steady)
         dev = check.target.deviation(value)
         status = Status(h(dev))
         cue = None

@@ -17,7 +17,8 @@ from posecheck.landmarks import Landmark as L
 
 TORSO = 0.52
 THIGH = 0.80 * TORSO
-SHIN = 0.78 * TORSO
+SHIN = 0.76 * TORSO
+HIP_HALF_WIDTH = 0.44 * THIGH / 2  # average proportions (posecheck.body.HIP_WIDTH_PER_THIGH)
 SIZE = (1280, 720)
 PPM = 400.0  # pixels per metre
 
@@ -159,7 +160,7 @@ def frog(left_angle: float = 90.0, right_angle: float = 90.0, spread: float = 0.
     sign = {"left": -1.0, "right": 1.0}  # from behind, the person's left is image-left
     for side, angle in (("left", left_angle), ("right", right_angle)):
         k = sign[side]
-        hip = np.array([0.10 * k, 0.06 + hip_lift, 0.0])
+        hip = np.array([HIP_HALF_WIDTH * k, 0.06 + hip_lift, 0.0])
         drop = hip[1] - 0.06
         flat = math.sqrt(THIGH**2 - drop**2)
         g = math.radians(spread)

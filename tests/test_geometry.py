@@ -93,14 +93,26 @@ def test_height_and_ratio():
     assert math.isnan(float(g.distance_ratio([0, 0], [1, 1], [2, 2], [2, 2])))
 
 
-@settings(max_examples=100)
-@given(st.floats(60, 150), st.floats(0.3, 1.0), st.floats(-60, 60))
-def test_floor_plane_angle_undoes_a_vertical_squash(true_angle, squash, turn):
-    # Two floor vectors meeting at the true angle, squashed along y by `squash`.
-    def d(deg):
-        return np.array([math.cos(math.radians(deg)), math.sin(math.radians(deg))])
+@settings(max_examples=200)
+@given(st.floats(60, 150), st.floats(0.35, 1.0), st.floats(-25, 25))
+def test_floor_leg_angle_is_exact_for_a_leg_flat_on_the_floor(true_angle, sin_pitch, turn):
+    # Thigh and shin both on the floor, seen orthographically by a camera looking down:
+    # x across, image-up = depth * sin(pitch).
+    thigh, shin = 0.42, 0.40
+    a = math.radians(turn)
+    t_floor = np.array([math.cos(a), math.sin(a)])  # knee -> hip, across and slightly ahead
+    b = math.radians(turn - true_angle)
+    s_floor = np.array([math.cos(b), math.sin(b)])  # knee -> ankle, true_angle from the thigh
+    knee = np.array([640.0, 400.0])
 
-    b = np.zeros(2)
-    a, c = d(turn) * 100, d(turn + true_angle) * 90
-    sq = np.array([1.0, squash])
-    assert float(g.floor_plane_angle(a * sq, b, c * sq, squash)) == pytest.approx(true_angle, abs=1e-6)
+    def image(v, length):
+        return np.array([v[0], -v[1] * sin_pitch]) * length * 500
+
+    got = g.floor_leg_angle(knee + image(t_floor, thigh), knee, knee + image(s_floor, shin),
+                            sin_pitch, thigh * 500)
+    assert got == pytest.approx(true_angle, abs=1e-6)
+
+
+def test_floor_leg_angle_missing_point_or_bad_view_is_nan():
+    assert math.isnan(g.floor_leg_angle([np.nan, 0], [0, 0], [0, 10], 0.7, 100))
+    assert math.isnan(g.floor_leg_angle([100, 0], [0, 0], [0, 10], 0.0, 100))

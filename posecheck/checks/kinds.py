@@ -10,7 +10,10 @@ from .registry import CheckKind, register
 
 def _joint_angle(p: np.ndarray, rel: np.ndarray | None, ctx, opts: dict) -> float:
     if opts.get("plane", "image") == "floor":
-        return float(g.floor_plane_angle(p[0], p[1], p[2], ctx.floor_squash))
+        floor = ctx.floor
+        if floor is None:
+            return float("nan")
+        return g.floor_leg_angle(p[0], p[1], p[2], floor.sin_pitch, floor.thigh_px)
     return float(g.joint_angle(p[0], p[1], p[2]))
 
 
@@ -38,8 +41,8 @@ register(CheckKind(
     name="joint_angle", points=3, relative_to=0, needs_facing=False, unit="deg",
     measure=_joint_angle, segments=((0, 1), (1, 2)), options={"plane": ("image", "floor")}, anchor=1,
     doc="The angle at the middle point between the two segments, 0–180°. With "
-        "`plane: floor` the image is first stretched to undo the camera's downward look "
-        "at limbs lying on the floor.",
+        "`plane: floor` (points hip, knee, ankle of a leg whose knee and shin rest on the "
+        "floor) the true 3D angle is rebuilt from a camera looking down from behind or in front.",
 ))
 register(CheckKind(
     name="vertical_stack", points=2, relative_to=0, needs_facing=True, unit="ratio",

@@ -109,8 +109,9 @@ class Estimator(abc.ABC):
             # Tracking would silently reuse stale state; this is a caller bug.
             raise ValueError(f"timestamps must increase in video mode: {t} after {self._last_t}")
         self._last_t = t
-        with quiet_native_stderr():
-            return self._detect(image, t)
+        # Not muted per frame: the redirect is process-wide and would swallow other
+        # threads' messages; the CLI mutes native logs once for the whole run.
+        return self._detect(image, t)
 
     def process(self, image_bgr: np.ndarray, timestamp: float) -> PoseFrame:
         """The landmarks of the person in one image, as a :class:`PoseFrame`.

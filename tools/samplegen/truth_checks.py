@@ -13,7 +13,9 @@ The values use posecheck's own check definitions on the rig's exact joints:
   ``joints_3d``: the number the person's body really makes, which the tool's floor
   correction is meant to recover.
 
-The expected status is the truth value against the spec's bands, except that it
+The expected status is the truth value against the spec's bands (with ``also``, the
+neighbouring status, when the value lies within :data:`EDGE_TOLERANCE` of a band
+edge, where either is right within the landmark model's accuracy), except that it
 is ``unknown`` when the clip's view is one the spec does not accept
 (``view_ok: false``) or when a joint the check needs is hidden behind the body
 (``occluded``): there a correct tool says it cannot see, never a verdict.
@@ -41,9 +43,26 @@ def _angle3(a, b, c) -> float:
     return math.degrees(math.atan2(np.linalg.norm(np.cross(u, v)), float(np.dot(u, v))))
 
 
+#: How close to a band edge a true value may be for the neighbouring status to be
+#: right too: the landmark model places joints within about this much (POSES.md,
+#: docs/accuracy.md), so no tool can tell the two sides of an edge apart closer in.
+EDGE_TOLERANCE = {"deg": 5.0, "ratio": 0.04}
+
+
 def _status(target, value: float) -> str:
     d = abs(target.deviation(value))
     return "ok" if d <= target.ok else ("near" if d <= target.near else "off")
+
+
+def _also(target, value: float, unit: str) -> str | None:
+    """The neighbouring status when ``value`` lies within the edge tolerance of a band edge."""
+    tol = EDGE_TOLERANCE.get(unit, 0.0)
+    here = _status(target, value)
+    for shifted in (value - tol, value + tol):
+        other = _status(target, shifted)
+        if other != here:
+            return other
+    return None
 
 
 #: Joints whose occlusion makes a check unjudgeable. Hips and shoulders come in
@@ -52,11 +71,20 @@ def _status(target, value: float) -> str:
 LIMB_PARTS = {"elbow", "wrist", "knee", "ankle", "heel", "foot_index"}
 
 
+def _hidden(occluded: dict, lm: Landmark) -> bool:
+    """Hidden behind another body part (not merely inside its own foot or hand)."""
+    if lm.part not in LIMB_PARTS or not occluded.get(lm.label, False):
+        return False
+    if lm.part == "ankle":  # the ankle joint sits inside the foot: hidden only with the heel
+        return bool(occluded.get(f"{lm.side}_heel", False))
+    return True
+
+
 class _Ctx:
     def __init__(self, facing: int) -> None:
         self.facing = facing
         self.scale = float("nan")
-        self.floor_squash = 1.0
+        self.floor = None
 
 
 def frame_checks(spec: PoseSpec, frame: dict, size: tuple[int, int], view_ok: bool) -> dict:
@@ -87,9 +115,15 @@ def frame_checks(spec: PoseSpec, frame: dict, size: tuple[int, int], view_ok: bo
         if value is None or not math.isfinite(value):
             out[check.id] = {"value": None, "status": "unknown"}
             continue
-        hidden = any(frame["occluded"].get(lm.label, False) for lm in res.used if lm.part in LIMB_PARTS)
-        status = "unknown" if (not view_ok or hidden) else _status(check.target, value)
-        out[check.id] = {"value": round(float(value), 4), "status": status}
+        hidden = any(_hidden(frame["occluded"], lm) for lm in res.used)
+        if not view_ok or hidden:
+            out[check.id] = {"value": round(float(value), 4), "status": "unknown"}
+            continue
+        entry = {"value": round(float(value), 4), "status": _status(check.target, value)}
+        also = _also(check.target, value, c.kind.unit)
+        if also:
+            entry["also"] = also
+        out[check.id] = entry
     return out
 
 
