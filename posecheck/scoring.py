@@ -83,23 +83,29 @@ class _VideoClock:
 
 
 class _StopFlag:
-    """Turns SIGTERM into a clean stop of the frame loop (Ctrl-C raises by itself)."""
+    """Turns Ctrl-C and SIGTERM into a clean stop between two frames.
+
+    A KeyboardInterrupt raised in the middle of a frame could leave the landmarks
+    file one frame ahead of the CSV; a flag checked between frames keeps every
+    output file at the same frame count.
+    """
 
     def __init__(self) -> None:
         self.stopped = False
-        self._old = None
+        self._old: dict[int, object] = {}
 
     def __enter__(self) -> _StopFlag:
         if threading.current_thread() is threading.main_thread():
-            self._old = signal.signal(signal.SIGTERM, self._handle)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handle)
         return self
 
     def _handle(self, signum, frame) -> None:  # noqa: ANN001
         self.stopped = True
 
     def __exit__(self, *exc: object) -> None:
-        if self._old is not None:
-            signal.signal(signal.SIGTERM, self._old)
+        for sig, old in self._old.items():
+            signal.signal(sig, old)  # type: ignore[arg-type]
 
 
 def _csv_header(spec: PoseSpec) -> list[str]:
