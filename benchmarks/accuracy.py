@@ -61,12 +61,52 @@ def main() -> None:
         lines.append(f"| {pose} | {view} | {check} | {len(accs)} | {frames} | {_fmt(med, digits)}{unit if errors else ''} "
                      f"| {_fmt(p95, digits)}{unit if errors else ''} | {_fmt(100 * agree, 0)}% ({_fmt(100 * exact, 0)}%) "
                      f"| {_fmt(100 * judged, 0)}% |")
-    sign = [a for r in per_clip.values() for a in r.values() if a.sign_frames]
+    failures = {}
+    fail_file = args.samples / "model_failures.json"
+    if fail_file.exists():
+        import json
+
+        failures = json.loads(fail_file.read_text())
+    key = ("front_knee_angle", "knee_over_ankle", "left_shin_thigh_angle", "right_shin_thigh_angle")
+    lines += ["", "Per clip, for the checks that must always be right:", "",
+              "| clip | check | frames | median abs err | p95 abs err | status agreement | judged | note |",
+              "|---|---|---|---|---|---|---|---|"]
+    for clip, r in sorted(per_clip.items()):
+        for cid in key:
+            if cid not in r:
+                continue
+            a = r[cid]
+            unit = "°" if "angle" in cid else ""
+            digits = 1 if unit else 3
+            note = "wrong view" if not a.view_ok else ("model loses the legs" if clip in failures else "")
+            lines.append(f"| {clip} | {cid} | {a.frames} | {_fmt(a.median_error, digits)}{unit if a.errors else ''} "
+                         f"| {_fmt(a.p95_error, digits)}{unit if a.errors else ''} | {_fmt(100 * a.status_agreement, 0)}% "
+                         f"| {_fmt(100 * a.judged_share, 0)}% | {note} |")
+    tracked = {c: r for c, r in per_clip.items() if c not in failures}
+    knee = [e for r in tracked.values() for cid, a in r.items()
+            if cid == "front_knee_angle" and a.view_ok and a.view == "side" for e in a.errors]
     extra = []
+    if knee:
+        extra.append(f"- front knee, side view, clips where the model tracks the legs: median error "
+                     f"{np.median(knee):.1f}°, 95th percentile {np.percentile(knee, 95):.1f}° ({len(knee)} frames).")
+    for cid in ("front_knee_angle", "knee_over_ankle"):
+        accs = [r[cid] for r in tracked.values() if cid in r and r[cid].view_ok and r[cid].pose == "kneeling_lunge"]
+        if accs:
+            agree = sum(a.status_agree for a in accs) / max(sum(a.pose_frames for a in accs), 1)
+            extra.append(f"- {cid} status agreement (kneeling lunge, tracked clips, frames in the pose): {100 * agree:.1f}%.")
+    for clip, why in failures.items():
+        r = per_clip.get(clip, {})
+        a = r.get("front_knee_angle")
+        if a is not None:
+            wrong = a.judged - a.status_agree
+            extra.append(f"- {clip}: {why} The tool judged {100 * a.judged_share:.0f}% of frames and gave a "
+                         f"wrong front-knee verdict in {100 * wrong / max(a.pose_frames, 1):.0f}%; the rest say "
+                         f"it cannot see the knee.")
+    sign = [a for r in tracked.values() for a in r.values() if a.sign_frames]
     if sign:
         s_agree = sum(a.sign_agree for a in sign) / sum(a.sign_frames for a in sign)
         extra.append(f"- knee over ankle, direction (ahead / stacked / behind) right in "
-                     f"{100 * s_agree:.1f}% of {sum(a.sign_frames for a in sign)} measured frames.")
+                     f"{100 * s_agree:.1f}% of {sum(a.sign_frames for a in sign)} measured frames (tracked clips).")
     frog = [a for r in per_clip.values() for a in r.values()
             if a.check.endswith("shin_thigh_angle") and a.view == "back-high" and a.view_ok]
     if frog:
