@@ -1,7 +1,8 @@
 # posecheck: two commands do all set-up on a fresh machine with Python 3.11/3.12 and make.
 #   make demo   score a bundled sample clip (no camera needed)
 #   make test   create .venv, install posecheck with its test extras, run every test
-PY ?= $(shell command -v python3.12 || command -v python3.11 || echo python3)
+# The first of these that really runs and is 3.11 or 3.12 (a pyenv shim may exist and fail).
+PY ?= $(shell for p in python3.12 python3.11 python3; do $$p -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 13)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -10,7 +11,7 @@ DEMO_CLIP ?= samples/lunge_side_90_left.mp4
 .PHONY: install test demo bench clean
 
 $(STAMP): pyproject.toml
-	$(PY) -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 13), "posecheck needs Python 3.11 or 3.12 (found %s); run make PY=python3.12" % sys.version.split()[0]'
+	@test -n "$(PY)" || { echo "posecheck needs Python 3.11 or 3.12 on the PATH (or: make PY=/path/to/python3.12)"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
