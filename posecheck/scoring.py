@@ -22,6 +22,7 @@ from .feedback import cue_candidates
 from .frame import PoseFrame
 from .landmarks_io import LandmarksHeader, LandmarksWriter, RawPose
 from .outputs import AtomicCsv, prepare_output_dir, write_json_atomic
+from .pipeline import Prefetch, Worker
 from .specs.models import PoseSpec
 from .summary import Recorder
 from .tracker import FrameVerdict, PoseTracker
@@ -157,6 +158,7 @@ def score_stream(
     writer = LandmarksWriter(files["landmarks"], header)
     table = AtomicCsv(files["frames"], _csv_header(spec))
     video = None
+    encoder: Worker | None = None
     complete = True
     fps = header.fps or 1.0
     clock = _VideoClock()
@@ -183,13 +185,16 @@ def score_stream(
                             files["video"] = out / "annotated.mp4"
                             video = VideoWriter(files["video"], fps / max(options.stride, 1),
                                                 (image.shape[1], image.shape[0]))
+                            # Drawing and H.264 encoding run beside the model, on the other core.
+                            encoder = Worker(lambda job: video.write(draw_overlay(*job)), depth=4,
+                                             name="posecheck-encode")
                         clock.now = verdict.t
                         cue = scheduler.update(cue_candidates(verdict, spec.praise))
                         held = recorder.current_hold_s(fps) if not still else None
                         info = OverlayInfo(title=spec.title, cue=cue.text if cue else None,
                                            cue_is_camera=bool(cue and cue.kind == "camera"), hold_s=held,
                                            hold_target_s=spec.hold.target_s if spec.hold else None)
-                        video.write(draw_overlay(image, frame, verdict, info))
+                        encoder.submit((image, frame, verdict, info))
                     if on_frame:
                         on_frame(count)
             except KeyboardInterrupt:
@@ -204,12 +209,20 @@ def score_stream(
         )
         writer.close()
         table.close()
+        if encoder is not None:
+            encoder.close()
+            encoder = None
         if video is not None:
             video.close(complete=True)
         write_json_atomic(files["summary"], summary)
     except BaseException:
         writer.abort()
         table.abort()
+        if encoder is not None:
+            try:
+                encoder.close()
+            except BaseException:  # noqa: S110 - the first error is the one to report
+                pass
         if video is not None:
             video.abort()
         raise
@@ -246,16 +259,20 @@ def score_file(path: Path, spec: PoseSpec, out: Path, options: ScoreOptions,
     if on_start:
         on_start(info.frame_count)
 
+    stride = max(options.stride, 1)
+    # Decoding runs ahead on its own thread while the model works on the current frame.
+    frames = Prefetch((vf for vf in source if vf.index % stride == 0), depth=4, name="posecheck-decode")
+
     def raws() -> Iterator[tuple[int, RawPose, object]]:
-        stride = max(options.stride, 1)
-        for vf in source:
-            if vf.index % stride:
-                continue
+        for vf in frames:
             yield vf.index, estimator.detect(vf.image, vf.t), vf.image
 
-    with source, estimator:
-        return score_stream(raws(), spec, out, header, options=options, still=still,
-                            on_frame=on_frame, lost_frames=lambda: source.lost_frames)
+    try:
+        with source, estimator:
+            return score_stream(raws(), spec, out, header, options=options, still=still,
+                                on_frame=on_frame, lost_frames=lambda: source.lost_frames)
+    finally:
+        frames.close()
 
 
 def score_replay(landmarks: Path, spec: PoseSpec, out: Path, options: ScoreOptions,
