@@ -1,0 +1,499 @@
+"""Progress history: every session's summary figures in one local SQLite file.
+
+The file is ``$POSECHECK_HOME/history.sqlite`` or ``history.sqlite`` in the user
+data folder. It is opened in WAL mode with a busy timeout and every write is one
+``BEGIN IMMEDIATE`` transaction, so two sessions ending at the same moment both
+land. A file that is damaged, not ours, or written by a newer posecheck is
+reported with what to do about it; it is never recreated, rewritten or deleted.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .errors import PosecheckError
+
+#: The schema this posecheck writes and reads (``PRAGMA user_version``).
+SCHEMA_VERSION = 1
+
+#: How long a writer waits for another one to finish, in seconds.
+BUSY_TIMEOUT_S = 30.0
+
+_SCHEMA = """
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,          -- ISO 8601 local time with offset
+    day TEXT NOT NULL,                 -- YYYY-MM-DD, local
+    pose TEXT NOT NULL,
+    pose_title TEXT NOT NULL,
+    side TEXT NOT NULL,                -- left / right / both / '' (none held)
+    mode TEXT NOT NULL,                -- score / live
+    input TEXT NOT NULL,
+    results_dir TEXT NOT NULL,
+    complete INTEGER NOT NULL,
+    duration_s REAL,
+    score REAL,
+    time_in_pose_s REAL,
+    time_in_good_form_s REAL,
+    time_not_judged_s REAL,
+    hold_target_s REAL,
+    longest_hold_s REAL
+);
+CREATE INDEX sessions_day_pose_side ON sessions (day, pose, side);
+CREATE TABLE session_checks (
+    session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    check_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    target TEXT NOT NULL,
+    median REAL,
+    off_by REAL,                       -- |distance of the median outside the target|, when known
+    pct_ok REAL,
+    PRIMARY KEY (session_id, check_id)
+);
+"""
+
+_OUR_TABLES = {"sessions", "session_checks"}
+
+
+class HistoryError(PosecheckError):
+    """The history database cannot be used (damaged, not ours, newer, unwritable)."""
+
+    exit_code = 3
+
+
+def history_path() -> Path:
+    """``$POSECHECK_HOME/history.sqlite``, else ``history.sqlite`` in the user data folder."""
+    home = os.environ.get("POSECHECK_HOME")
+    if home:
+        return Path(home) / "history.sqlite"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("posecheck", appauthor=False)) / "history.sqlite"
+
+
+@dataclass(frozen=True)
+class CheckFigures:
+    """One check of one session.
+
+    Attributes:
+        label: the check's short name.
+        target: the target as text (``90``, ``≤0.15``).
+        median: the median value over the frames in the pose (None: never measured).
+        off_by: how far the median lies outside the target (0 inside; None: unknown).
+        pct_ok: percent of the frames in the pose the check was ok.
+    """
+
+    label: str
+    target: str
+    median: float | None
+    off_by: float | None
+    pct_ok: float | None
+
+
+@dataclass(frozen=True)
+class Session:
+    """One row of the history: a ``score`` run or a ``live`` session."""
+
+    id: int
+    started_at: datetime
+    pose: str
+    pose_title: str
+    side: str
+    mode: str
+    input: str
+    results_dir: str
+    complete: bool
+    duration_s: float | None
+    score: float | None
+    time_in_pose_s: float | None
+    time_in_good_form_s: float | None
+    time_not_judged_s: float | None
+    hold_target_s: float | None
+    longest_hold_s: float | None
+    checks: dict[str, CheckFigures] = field(default_factory=dict)
+
+    @property
+    def day(self) -> date:
+        """The local date of the session."""
+        return self.started_at.date()
+
+
+@dataclass(frozen=True)
+class Trend:
+    """How one figure moved over a pose's sessions.
+
+    Attributes:
+        name: what is measured (``score``, ``good form (s)`` or a check label).
+        points: ``(when, value)`` per session that has the figure, oldest first.
+        better: ``"higher"`` or ``"lower"``: which way is improvement (``"closer"``: towards
+            a target the value alone does not tell).
+    """
+
+    name: str
+    points: tuple[tuple[datetime, float], ...]
+    better: str = "higher"
+
+    @property
+    def first(self) -> float | None:
+        return self.points[0][1] if self.points else None
+
+    @property
+    def last(self) -> float | None:
+        return self.points[-1][1] if self.points else None
+
+    @property
+    def change(self) -> float | None:
+        """Latest minus first (None with fewer than two sessions)."""
+        return self.last - self.first if len(self.points) >= 2 else None
+
+    @property
+    def per_week(self) -> float | None:
+        """The least-squares slope per 7 days (None when all sessions are within a day)."""
+        if len(self.points) < 2:
+            return None
+        t0 = self.points[0][0]
+        xs = [(when - t0).total_seconds() / 86400.0 for when, _ in self.points]
+        ys = [v for _, v in self.points]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        sxx = sum((x - mx) ** 2 for x in xs)
+        if sxx < 1.0:  # spread over less than about a day: a slope per week would be noise
+            return None
+        return 7.0 * sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+
+    @property
+    def improving(self) -> bool | None:
+        """Whether the latest is better than the first (None when unchanged or unknown)."""
+        if self.change is None or self.change == 0 or self.better not in ("higher", "lower"):
+            return None
+        return (self.change > 0) == (self.better == "higher")
+
+
+@dataclass(frozen=True)
+class PoseTrends:
+    """The trends of one pose: score, time in good form, and each check's median."""
+
+    pose: str
+    pose_title: str
+    sessions: int
+    first: datetime
+    last: datetime
+    score: Trend
+    good_form: Trend
+    checks: dict[str, Trend]
+    check_off_by: dict[str, Trend]
+
+
+def _finite(x: object) -> float | None:
+    if x is None:
+        return None
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
+def _side_of(summary: dict) -> str:
+    sides = [s for s in (summary.get("sides") or {}) if s]
+    if not sides:
+        return ""
+    if len(sides) == 1:
+        return sides[0]
+    return "both"
+
+
+class History:
+    """The history database at ``path``; open it with :func:`open_history` or as a context manager."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = Path(path) if path is not None else history_path()
+        self._con: sqlite3.Connection | None = None
+
+    # -- opening -----------------------------------------------------------------------
+
+    def __enter__(self) -> History:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _damaged(self, exc: BaseException) -> HistoryError:
+        return HistoryError(
+            f"history database {self.path} is damaged ({exc})",
+            "move it away to start a new one (posecheck never deletes it), or add --no-history")
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn sqlite errors into one clear :class:`HistoryError`."""
+        try:
+            yield
+        except HistoryError:
+            raise
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise HistoryError(f"history database {self.path} stayed busy for {BUSY_TIMEOUT_S:.0f} s",
+                                   "another posecheck is writing to it; try again") from None
+            if "unable to open" in text or "readonly" in text or "disk" in text or "I/O" in text:
+                raise HistoryError(f"cannot use history database {self.path} ({text})",
+                                   "check the folder is writable, set POSECHECK_HOME, or add --no-history") from None
+            raise self._damaged(exc) from None
+        except sqlite3.DatabaseError as exc:
+            raise self._damaged(exc) from None
+
+    def open(self) -> History:
+        """Open (creating when absent) and check the database; idempotent."""
+        if self._con is not None:
+            return self
+        if self.path.is_dir():
+            raise HistoryError(f"history database {self.path} is a folder", "move it away or set POSECHECK_HOME")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(f"cannot create {self.path.parent} ({exc.strerror or exc})",
+                               "set POSECHECK_HOME to a writable folder, or add --no-history") from None
+        with self._errors():
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a writer takes
+            # the write lock up front and waits (busy timeout) instead of failing midway.
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            try:
+                con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+                self._check_and_migrate(con)
+            except BaseException:
+                con.close()
+                raise
+        self._con = con
+        return self
+
+    def _check_and_migrate(self, con: sqlite3.Connection) -> None:
+        # Reading the header and the schema is what fails on a file that is not a database.
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise HistoryError(
+                f"history database {self.path} was written by a newer posecheck "
+                f"(schema {version}; this one knows {SCHEMA_VERSION})",
+                "upgrade posecheck, or set POSECHECK_HOME to use another folder")
+        ok = con.execute("PRAGMA quick_check").fetchone()[0]
+        if ok != "ok":
+            raise self._damaged(ok)
+        self._wal(con)
+        if version == SCHEMA_VERSION:
+            return
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            # Someone else may have created the schema while we waited for the lock.
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if tables:
+                    raise HistoryError(
+                        f"{self.path} is an SQLite database but not a posecheck history "
+                        f"(it holds {', '.join(sorted(tables))})",
+                        "move it away, or set POSECHECK_HOME to use another folder")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        con.execute(statement)
+                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def _wal(self, con: sqlite3.Connection) -> None:
+        # Switching to WAL needs a moment alone with the file; the busy handler does not
+        # always cover it, so retry briefly. Once set, WAL stays set in the file.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                con.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def close(self) -> None:
+        """Close the connection."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    @property
+    def con(self) -> sqlite3.Connection:
+        self.open()
+        assert self._con is not None
+        return self._con
+
+    # -- writing -----------------------------------------------------------------------
+
+    def append(self, summary: dict, *, mode: str, results_dir: Path | str, spec=None,
+               when: datetime | None = None) -> int:
+        """Add one session from its ``summary.json`` content; returns its row id.
+
+        Args:
+            summary: what :meth:`posecheck.summary.Recorder.summary` produced.
+            mode: ``"score"`` or ``"live"``.
+            results_dir: the folder holding the session's files.
+            spec: the :class:`~posecheck.specs.models.PoseSpec`, to record how far each
+                median lies from its target (optional).
+            when: the session's time (default: now).
+        """
+        when = (when or datetime.now()).astimezone()
+        holds = summary.get("holds") or []
+        longest = max((_finite(h.get("duration_s")) or 0.0 for h in holds), default=None)
+        row = (
+            when.isoformat(timespec="seconds"), when.date().isoformat(), str(summary.get("pose") or ""),
+            str(summary.get("pose_title") or summary.get("pose") or ""), _side_of(summary), mode,
+            str(summary.get("input") or ""), str(results_dir), int(bool(summary.get("complete", True))),
+            _finite(summary.get("duration_s")), _finite(summary.get("score")),
+            _finite(summary.get("time_in_pose_s")), _finite(summary.get("time_in_good_form_s")),
+            _finite(summary.get("time_not_judged_s")), _finite(summary.get("hold_target_s")), longest,
+        )
+        checks = []
+        for cid, c in (summary.get("checks") or {}).items():
+            median = _finite(c.get("median"))
+            off_by = None
+            if spec is not None and median is not None:
+                try:
+                    off_by = abs(spec.check(cid).target.deviation(median))
+                except KeyError:
+                    off_by = None
+            checks.append((cid, str(c.get("label") or cid), str(c.get("target") or ""), median, off_by,
+                           _finite(c.get("pct_ok"))))
+        with self._errors():
+            con = self.con
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                cur = con.execute(
+                    "INSERT INTO sessions (started_at, day, pose, pose_title, side, mode, input, results_dir, "
+                    "complete, duration_s, score, time_in_pose_s, time_in_good_form_s, time_not_judged_s, "
+                    "hold_target_s, longest_hold_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                sid = int(cur.lastrowid)
+                con.executemany(
+                    "INSERT INTO session_checks (session_id, check_id, label, target, median, off_by, pct_ok) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", [(sid, *c) for c in checks])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return sid
+
+    # -- reading -----------------------------------------------------------------------
+
+    def sessions(self, pose: str | None = None, since: date | None = None) -> list[Session]:
+        """Sessions oldest first, optionally of one pose (id) and from a date on."""
+        where, args = [], []
+        if pose is not None:
+            where.append("pose = ?")
+            args.append(pose)
+        if since is not None:
+            where.append("day >= ?")
+            args.append(since.isoformat())
+        sql = "SELECT * FROM sessions" + (f" WHERE {' AND '.join(where)}" if where else "")
+        sql += " ORDER BY started_at, id"
+        with self._errors():
+            con = self.con
+            con.row_factory = sqlite3.Row
+            try:
+                rows = con.execute(sql, args).fetchall()
+                ids = [r["id"] for r in rows]
+                checks: dict[int, dict[str, CheckFigures]] = {i: {} for i in ids}
+                for c in con.execute("SELECT * FROM session_checks ORDER BY rowid"):
+                    if c["session_id"] in checks:
+                        checks[c["session_id"]][c["check_id"]] = CheckFigures(
+                            c["label"], c["target"], c["median"], c["off_by"], c["pct_ok"])
+            finally:
+                con.row_factory = None
+        return [Session(
+            id=r["id"], started_at=datetime.fromisoformat(r["started_at"]), pose=r["pose"],
+            pose_title=r["pose_title"], side=r["side"], mode=r["mode"], input=r["input"],
+            results_dir=r["results_dir"], complete=bool(r["complete"]), duration_s=r["duration_s"],
+            score=r["score"], time_in_pose_s=r["time_in_pose_s"], time_in_good_form_s=r["time_in_good_form_s"],
+            time_not_judged_s=r["time_not_judged_s"], hold_target_s=r["hold_target_s"],
+            longest_hold_s=r["longest_hold_s"], checks=checks[r["id"]]) for r in rows]
+
+
+@contextmanager
+def open_history(path: Path | None = None) -> Iterator[History]:
+    """The history database, opened and checked; closed on exit."""
+    h = History(path)
+    try:
+        yield h.open()
+    finally:
+        h.close()
+
+
+def record_session(summary: dict, *, mode: str, results_dir: Path | str, spec=None,
+                   path: Path | None = None) -> int:
+    """Append one session to the history database (opened and closed around it)."""
+    with open_history(path) as h:
+        return h.append(summary, mode=mode, results_dir=results_dir, spec=spec)
+
+
+def trends(sessions: Iterable[Session]) -> list[PoseTrends]:
+    """Per pose, how the score, the time in good form and each check's median moved."""
+    by_pose: dict[str, list[Session]] = {}
+    for s in sessions:
+        by_pose.setdefault(s.pose, []).append(s)
+    out = []
+    for pose, rows in by_pose.items():
+        rows.sort(key=lambda s: (s.started_at, s.id))
+
+        def series(get) -> tuple[tuple[datetime, float], ...]:  # noqa: ANN001
+            return tuple((s.started_at, v) for s in rows if (v := get(s)) is not None)
+
+        check_ids: list[str] = []
+        labels: dict[str, str] = {}
+        for s in rows:
+            for cid, c in s.checks.items():
+                if cid not in labels:
+                    check_ids.append(cid)
+                    labels[cid] = c.label
+        checks = {cid: Trend(labels[cid], series(lambda s, c=cid: s.checks[c].median if c in s.checks else None),
+                             better="closer")
+                  for cid in check_ids}
+        off_by = {cid: Trend(labels[cid], series(lambda s, c=cid: s.checks[c].off_by if c in s.checks else None),
+                             better="lower")
+                  for cid in check_ids}
+        out.append(PoseTrends(
+            pose=pose, pose_title=rows[-1].pose_title, sessions=len(rows), first=rows[0].started_at,
+            last=rows[-1].started_at, score=Trend("score", series(lambda s: s.score)),
+            good_form=Trend("good form (s)", series(lambda s: s.time_in_good_form_s)),
+            checks=checks, check_off_by=off_by))
+    out.sort(key=lambda t: t.pose)
+    return out
+
+
+#: The columns of ``posecheck history --csv`` before the per-check ones.
+CSV_COLUMNS = ("started_at", "pose", "pose_title", "side", "mode", "score", "time_in_good_form_s",
+               "time_in_pose_s", "time_not_judged_s", "duration_s", "hold_target_s", "longest_hold_s",
+               "complete", "input", "results_dir")
+
+
+def csv_rows(sessions: list[Session]) -> tuple[list[str], list[list[object]]]:
+    """The header and rows of a CSV export: one row per session, ``<check>.median`` columns."""
+    check_ids: list[str] = []
+    for s in sessions:
+        for cid in s.checks:
+            if cid not in check_ids:
+                check_ids.append(cid)
+    header = [*CSV_COLUMNS, *(f"{c}.median" for c in check_ids), *(f"{c}.pct_ok" for c in check_ids)]
+    rows = []
+    for s in sessions:
+        base = [s.started_at.isoformat(timespec="seconds"), s.pose, s.pose_title, s.side, s.mode, s.score,
+                s.time_in_good_form_s, s.time_in_pose_s, s.time_not_judged_s, s.duration_s, s.hold_target_s,
+                s.longest_hold_s, int(s.complete), s.input, s.results_dir]
+        med = [s.checks[c].median if c in s.checks else None for c in check_ids]
+        ok = [s.checks[c].pct_ok if c in s.checks else None for c in check_ids]
+        rows.append(["" if v is None else v for v in (*base, *med, *ok)])
+    return header, rows
+
