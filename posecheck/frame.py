@@ -168,7 +168,7 @@ class PoseFrame:
 
     # -- views --------------------------------------------------------------------
 
-    @property
+    @cached_property
     def detected(self) -> bool:
         """Whether the model found a person (any landmark present)."""
         return bool((self.flags != PointFlag.MISSING).any())

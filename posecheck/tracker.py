@@ -9,10 +9,12 @@ form. ``score`` and ``live`` share it, so both report the same numbers.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
+
 
 from .assessment import Assessment, CheckResult, Reason, Status, assess, camera_instruction, format_cue
 from .body import FloorView, analyse_body, estimate_floor_view
@@ -123,44 +125,52 @@ _SEGMENTS = tuple(
 class JumpGuard:
     """Flags joints whose limb segments suddenly change length.
 
-    Each segment's length is compared with the median of its accepted lengths over
-    the last ``window_s``. A change of more than ``max_change`` (a share) marks both
-    ends as lost for this frame. A new length that persists for ``settle_s`` is
-    accepted (the person turned or moved closer), so the guard never locks up.
+    Each segment's length is compared with the median of its last ``history``
+    accepted lengths (about two seconds of video). A change of more than
+    ``max_change`` (a share) marks both ends as lost for this frame. A new length
+    that persists for ``settle_s`` is accepted (the person turned or moved closer),
+    so the guard never locks up. All segments are handled in one numpy pass.
     """
 
-    def __init__(self, window_s: float = 3.0, max_change: float = 0.3, settle_s: float = 1.0,
-                 min_history_s: float = 0.5) -> None:
-        self.window_s, self.max_change = window_s, max_change
-        self.settle_s, self.min_history_s = settle_s, min_history_s
-        self._hist: dict[int, deque[tuple[float, float]]] = {i: deque() for i in range(len(_SEGMENTS))}
-        self._odd_since: dict[int, float | None] = {i: None for i in range(len(_SEGMENTS))}
+    def __init__(self, history: int = 48, max_change: float = 0.3, settle_s: float = 1.0,
+                 min_samples: int = 12) -> None:
+        n = len(_SEGMENTS)
+        self.max_change, self.settle_s, self.min_samples = max_change, settle_s, min_samples
+        self._buf = np.full((n, history), np.nan)
+        self._pos = np.zeros(n, dtype=np.int64)
+        self._odd_since = np.full(n, np.nan)
+        self._a = np.array([int(a) for a, _ in _SEGMENTS])
+        self._b = np.array([int(b) for _, b in _SEGMENTS])
 
     def __call__(self, frame: PoseFrame) -> set[Landmark]:
         """The landmarks to distrust in ``frame``."""
         t = frame.timestamp
         px = frame.pixels
+        d = px[self._a] - px[self._b]
+        length = np.hypot(d[:, 0], d[:, 1])
+        known = ~np.isnan(length)
+        ready = self._pos >= self.min_samples
+        # Rows start filled with their first length, so a plain median works (no NaNs).
+        ref = np.median(self._buf, axis=1)
+        with np.errstate(invalid="ignore"):
+            odd = known & ready & (np.abs(length - ref) > self.max_change * ref)
         lost: set[Landmark] = set()
-        for i, (a, b) in enumerate(_SEGMENTS):
-            d = px[a] - px[b]
-            length = math.hypot(d[0], d[1])
-            hist = self._hist[i]
-            while hist and hist[0][0] < t - self.window_s:
-                hist.popleft()
-            if not math.isfinite(length):
-                continue
-            if hist and t - hist[0][0] >= self.min_history_s:
-                ref = float(np.median([v for _, v in hist]))
-                if ref > 0 and abs(length - ref) > self.max_change * ref:
-                    since = self._odd_since[i]
-                    if since is None:
-                        self._odd_since[i] = t
-                    if t - (self._odd_since[i] or t) < self.settle_s:
-                        lost.update((a, b))
-                        continue
-                    hist.clear()  # the new length has lasted: accept it
-            self._odd_since[i] = None
-            hist.append((t, length))
+        accept = known.copy()
+        for i in np.flatnonzero(odd):
+            if np.isnan(self._odd_since[i]):
+                self._odd_since[i] = t
+            if t - self._odd_since[i] < self.settle_s:
+                lost.update(_SEGMENTS[i])
+                accept[i] = False
+            else:
+                self._pos[i] = 0  # the new length has lasted: start over from it
+        self._odd_since[~odd] = np.nan
+        rows = np.flatnonzero(accept)
+        fresh = rows[self._pos[rows] == 0]
+        self._buf[fresh] = length[fresh, None]
+        rest = rows[self._pos[rows] > 0]
+        self._buf[rest, self._pos[rest] % self._buf.shape[1]] = length[rest]
+        self._pos[rows] += 1
         return lost
 
 
@@ -200,6 +210,7 @@ class PoseTracker:
         self._needs_floor = any(c.options.get("plane") == "floor" for c in spec.checks)
         self._floor_seen: deque[tuple[float, float, float]] = deque()
         self._ranges = {c.id: c.in_pose for c in spec.checks}
+        self._info = {c.id: (c, get_kind(c.kind).unit, c.target.describe()) for c in spec.checks}
         self._jumps = JumpGuard() if jump_guard else (lambda frame: set())
         self._in_pose = False
         self._pose_since: float | None = None
@@ -245,7 +256,7 @@ class PoseTracker:
             hist.append((t, seen.sin_pitch, seen.thigh_px))
         if seen is None or not hist:
             return None
-        return FloorView(float(np.median([h[1] for h in hist])), float(np.median([h[2] for h in hist])))
+        return FloorView(statistics.median(h[1] for h in hist), statistics.median(h[2] for h in hist))
 
     def _guard_view(self, a: Assessment, t: float) -> Assessment:
         # A single stray frame that looks like the right view must not let a wrong
@@ -263,11 +274,10 @@ class PoseTracker:
         return Assessment(a.pose, a.timestamp, a.side, a.body, results, a.camera_cue or cue)
 
     def _smooth(self, r: CheckResult, t: float, side: str | None) -> CheckState:
-        check = self.spec.check(r.id)
-        unit = get_kind(check.kind).unit
+        check, unit, target_text = self._info[r.id]
         f, h = self._filters[r.id], self._hyst[r.id]
         common = dict(anchor=r.anchor, landmarks=r.landmarks, weight=check.weight,
-                      target=check.target.describe(), unit=unit)
+                      target=target_text, unit=unit)
         if not r.measured:
             if t - self._last_seen[r.id] > 0.5:
                 f.reset()
@@ -281,7 +291,7 @@ class PoseTracker:
         # instead of easing toward it over a second.
         recent = self._recent[r.id]
         recent.append(r.value)
-        steady = float(np.median(recent))
+        steady = statistics.median(recent)
         if f.value is not None and abs(steady - f.value) > 2 * check.target.near:
             f.reset()
         value = f(t, steady)
@@ -290,7 +300,7 @@ class PoseTracker:
         cue = None
         if status is not Status.OK:
             text = check.cues.below if dev < 0 else check.cues.above
-            cue = format_cue(text or "", side, value, check.target.describe())
+            cue = format_cue(text or "", side, value, target_text)
         return CheckState(r.id, value, r.value, status, dev, cue, None, **common)
 
     @staticmethod
