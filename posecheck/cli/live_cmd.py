@@ -26,11 +26,12 @@ from .specs_cmd import load_library, specs_option
 @click.option("--sessions", type=click.Path(path_type=Path),
               help="Where to save the session (default: $POSECHECK_HOME/sessions or your data folder).")
 @click.option("--force", is_flag=True, help="Replace an existing --record file.")
+@click.option("--no-history", is_flag=True, help="Do not add this session to the progress history.")
 @specs_option
 def live(pose: str, camera: int, source: Path | None, headless: bool, record: Path | None,
          exit_after: float | None, mirror: bool | None, voice: bool, voice_dir: Path | None, side: str,
          show_fps: bool,
-         sessions: Path | None, force: bool, specs: tuple[Path, ...]) -> None:
+         sessions: Path | None, force: bool, no_history: bool, specs: tuple[Path, ...]) -> None:
     """Practise a pose live: skeleton, one cue at a time, a hold timer."""
     from ..errors import OutputError
     from ..live import LiveOptions, run_live
@@ -62,5 +63,26 @@ def live(pose: str, camera: int, source: Path | None, headless: bool, record: Pa
     print(f"session saved: {result.session_dir / 'summary.json'}")
     if record is not None:
         print(f"recording: {record}")
+    if result.stats.frames:
+        _report_and_history(result, spec, record, history=not no_history)
     if not result.complete:
         raise SystemExit(130)
+
+
+def _report_and_history(result, spec, record: Path | None, history: bool) -> None:  # noqa: ANN001
+    """The session is saved by now: a report or history that fails is a warning, not a lost session."""
+    import warnings
+
+    from ..errors import PosecheckError
+    from ..history import record_session
+    from ..report import write_session_report
+
+    try:
+        print(f"report: {write_session_report(result.session_dir, spec=spec, video=record)}")
+    except PosecheckError as exc:
+        warnings.warn(f"no report.html: {exc.one_line()}", stacklevel=1)
+    if history:
+        try:
+            record_session(result.summary, mode="live", results_dir=result.session_dir, spec=spec)
+        except PosecheckError as exc:
+            warnings.warn(f"not added to the history: {exc.one_line()}", stacklevel=1)

@@ -66,10 +66,12 @@ def _print_summary(result, quiet: bool) -> None:
               help="Judge every Nth frame only, for a quick look.")
 @click.option("--force", is_flag=True, help="Replace results already in the output folder.")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--report", "with_report", is_flag=True, help="Also write report.html (plots, worst moments, video).")
+@click.option("--no-history", is_flag=True, help="Do not add this run to the progress history.")
 @specs_option
 def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str, replay: Path | None,
-          model: Path | None, no_video: bool, stride: int, force: bool, quiet: bool,
-          specs: tuple[Path, ...]) -> None:
+          model: Path | None, no_video: bool, stride: int, force: bool, quiet: bool, with_report: bool,
+          no_history: bool, specs: tuple[Path, ...]) -> None:
     """Score recorded videos or photos against a pose: summary, per-frame CSV, annotated video."""
     from ..scoring import Interrupted, ScoreOptions, score_file, score_replay
 
@@ -90,6 +92,8 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
         result = _with_progress(lambda bar: score_replay(replay, pose_specs[0], out, options,
                                                          on_frame=bar.advance), None, quiet)
         _print_summary(result, quiet)
+        # A replay re-scores a session already in the history: adding it again would count it twice.
+        _after(result, out, pose_specs[0], with_report, history=False, quiet=quiet)
         return
     failures = 0
     for i, path in enumerate(inputs):
@@ -108,8 +112,32 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
             failures += 1
             continue
         _print_summary(result, quiet)
+        _after(result, target, spec, with_report, history=not no_history, quiet=quiet)
     if failures:
         raise SystemExit(2)
+
+
+def _after(result, out: Path, spec, with_report: bool, history: bool, quiet: bool) -> None:  # noqa: ANN001
+    """Write the report when asked and add the run to the history.
+
+    The results are saved by now, so a history that cannot be written is a warning
+    that says why, not a failed run.
+    """
+    if with_report:
+        from ..report import write_session_report
+
+        path = write_session_report(out, spec=spec, force=True)
+        if not quiet:
+            print(f"report     {path}")
+    if history:
+        import warnings
+
+        from ..history import HistoryError, record_session
+
+        try:
+            record_session(result.summary, mode="score", results_dir=out.resolve(), spec=spec)
+        except HistoryError as exc:
+            warnings.warn(f"not added to the history: {exc.one_line()}", stacklevel=1)
 
 
 class _Bar:
