@@ -146,7 +146,9 @@ def check_plot(t: np.ndarray, values: np.ndarray, status: Sequence[str], in_pose
     ax, strip = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [9, 1], "hspace": 0.08})
     step = _step(t)
     x_end = float(t[-1] + step) if len(t) else 1.0
-    y0, y1 = _ylim(values, target)
+    # Scale to the values in the pose: a wild value while stepping in would squash the rest.
+    pose_vals = values[np.asarray(in_pose, dtype=bool)]
+    y0, y1 = _ylim(pose_vals if np.isfinite(pose_vals).any() else values, target)
     for start, width in _spans(t, ~np.asarray(in_pose, dtype=bool), step):
         ax.axvspan(start, start + width, color=COLORS["rest"], zorder=0, lw=0)
     if target is not None:
@@ -158,7 +160,7 @@ def check_plot(t: np.ndarray, values: np.ndarray, status: Sequence[str], in_pose
         for x in (target.value, target.min, target.max):
             if x is not None:
                 ax.axhline(x, color=COLORS["target"], lw=1.2, ls=(0, (5, 3)), zorder=2)
-    ax.plot(t, values, color=COLORS["line"], lw=1.6, zorder=3)
+    ax.plot(t, values, color=COLORS["line"], lw=1.6, zorder=3, clip_on=True)
     for k, m in enumerate(marks, 1):
         ax.axvline(m, color=COLORS["marker"], lw=0.9, ls=":", zorder=2)
         ax.annotate(str(k), (m, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -10),
@@ -214,7 +216,7 @@ def timeline_plot(t: np.ndarray, rows: Sequence[tuple[str, Sequence[str]]], mark
 def trend_plot(when: Sequence[datetime], values: Sequence[float], target=None, unit: str = "",  # noqa: ANN001
                ylabel: str = "", ylim: tuple[float, float] | None = None) -> str:
     """One figure over sessions: a dot per session joined by a line, the target bands when known."""
-    fig = _figure(7.6, 2.3)
+    fig = _figure(7.6, 1.9)
     ax = fig.subplots()
     v = np.asarray(values, dtype=np.float64)
     if target is not None:

@@ -277,10 +277,13 @@ def build_session_report(results_dir: Path, *, spec=None, library=None, video: P
     has_frames = frames is not None and len(frames.t) > 0
 
     if has_frames:
-        # The summary counts a hold from where the pose began, before the tracker was sure
-        # of it; shade what the holds table says, so the page agrees with itself.
+        # frames.csv marks the tracker's debounced state, which lags the summary's holds
+        # at both ends; show what the holds table says, so the page agrees with itself.
+        holds_mask = np.zeros(len(frames.t), dtype=bool)
         for h in summary.get("holds") or []:
-            frames.in_pose |= (frames.t >= h["start_s"] - 1e-9) & (frames.t < h["end_s"] - 1e-9)
+            holds_mask |= (frames.t >= h["start_s"] - 1e-9) & (frames.t < h["end_s"] - 1e-9)
+        if holds_mask.any():
+            frames.in_pose = holds_mask
     worst = worst_moments(frames) if has_frames else []
     marks = [float(frames.t[i]) for i in worst] if has_frames else []
     checks = []
