@@ -42,12 +42,15 @@ def _has_cue_banner(img: np.ndarray) -> bool:
 
 
 def test_window_under_xvfb_draws_skeleton_and_cue(tmp_path):
+    from .test_score import _long_clip
+
     record = tmp_path / "shown.mp4"
+    clip = _long_clip(tmp_path, seconds=12.0)  # long enough for a busy machine to show frames
     with xvfb() as display:
         env = env_with_display(display) | {"POSECHECK_HOME": str(tmp_path / "home")}
         proc = subprocess.Popen(
-            [sys.executable, "-m", "posecheck", "live", "--source", str(sample(CLIP)), "--pose", "kneeling_lunge",
-             "--exit-after", "5", "--record", str(record)],
+            [sys.executable, "-m", "posecheck", "live", "--source", str(clip), "--pose", "kneeling_lunge",
+             "--exit-after", "8", "--record", str(record)],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         shots = []
         t0 = time.time()

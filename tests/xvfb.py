@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import time
@@ -13,28 +14,43 @@ import numpy as np
 import pytest
 
 
-def _free_display() -> int:
-    for n in range(90, 140):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return n
-    raise RuntimeError("no free X display number")
-
-
 @contextmanager
 def xvfb(width: int = 1280, height: int = 720):
-    """Start Xvfb on a free display; yields the DISPLAY string (":N")."""
+    """Start Xvfb on a free display; yields the DISPLAY string (":N").
+
+    Display numbers are drawn at random from a high range and retried when taken, so
+    test runs going on at the same time (CI and a developer) do not collide.
+    """
     exe = shutil.which("Xvfb")
     if exe is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb); .ci/run installs it")
-    n = _free_display()
-    proc = subprocess.Popen([exe, f":{n}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
+    rng = random.Random(os.getpid() ^ time.time_ns())
+    proc = None
+    display = ""
+    for _ in range(20):
+        n = rng.randint(200, 899)
+        if Path(f"/tmp/.X11-unix/X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
+            continue
+        proc = subprocess.Popen([exe, f":{n}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        display = f":{n}"
         for _ in range(100):
-            if Path(f"/tmp/.X11-unix/X{n}").exists():
+            if proc.poll() is not None or Path(f"/tmp/.X11-unix/X{n}").exists():
                 break
             time.sleep(0.05)
-        yield f":{n}"
+        if proc.poll() is None:
+            try:
+                screenshot(display)
+                break
+            except OSError:
+                pass
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc = None
+    if proc is None:
+        pytest.fail("could not start Xvfb on any display")
+    try:
+        yield display
     finally:
         proc.terminate()
         proc.wait(timeout=10)
