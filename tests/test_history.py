@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
 import subprocess
 import sys
@@ -240,7 +241,7 @@ def test_score_appends_and_history_lists_trends_and_exports(tmp_path):
     run = posecheck("history", "--since", "2024-02-01", "--csv", str(tmp_path / "h.csv"),
                     "--report", str(tmp_path / "h.html"), env=env)
     assert run.code == 0, run.err
-    assert "1 sessions" in run.out
+    assert re.search(r"^1 session\s*$", run.out, re.M)
     with open(tmp_path / "h.csv", newline="") as fh:
         table = list(csv.DictReader(fh))
     assert len(table) == 1 and table[0]["pose"] == "kneeling_lunge" and float(table[0]["score"]) > 90

@@ -89,7 +89,7 @@ def history(pose: str | None, since: datetime | None, report_path: Path | None, 
         what = " matching" if (pose or since) else ""
         con.print(f"no{what} sessions in the history yet ({escape(str(path))})")
     else:
-        table = Table(title=f"{len(sessions)} sessions", title_justify="left")
+        table = Table(title=f"{len(sessions)} session{'s' if len(sessions) != 1 else ''}", title_justify="left")
         for col in ("when", "pose", "side", "mode", "score", "good form s", "in pose s", "longest hold s", "input"):
             table.add_column(col, overflow="fold")
         for s in sessions:
@@ -99,7 +99,7 @@ def history(pose: str | None, since: datetime | None, report_path: Path | None, 
                           escape(Path(s.input).name if s.input else "camera"))
         con.print(table)
         for t in trends(sessions):
-            tt = Table(title=f"{escape(t.pose_title)}: {t.sessions} sessions, "
+            tt = Table(title=f"{escape(t.pose_title)}: {t.sessions} session{'s' if t.sessions != 1 else ''}, "
                              f"{t.first:%Y-%m-%d} to {t.last:%Y-%m-%d}", title_justify="left")
             for col in ("figure", "first", "latest", "change", "per week", "trend"):
                 tt.add_column(col, overflow="fold")

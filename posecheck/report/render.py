@@ -237,16 +237,19 @@ def grab_stills(video: Path, times: list[float]) -> list[str | None]:
 
 
 def _video_source(results_dir: Path, summary: dict, video: Path | None) -> Path | None:
-    """The video the stills come from: the annotated one, else the input when it is a video."""
-    for cand in (video, results_dir / "annotated.mp4"):
-        if cand is not None and cand.is_file():
-            return cand
+    """The video the stills come from: one whose timestamps are the session's.
+
+    ``annotated.mp4`` of a score run, else the input when it is a video file, else a
+    live recording (``video``), whose clock only roughly follows the session's.
+    """
+    if (results_dir / "annotated.mp4").is_file():
+        return results_dir / "annotated.mp4"
     name = summary.get("input") or ""
     if name and not name.isdigit():
         for cand in (Path(name), results_dir / name):
             if cand.is_file() and cand.suffix.lower() in (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v"):
                 return cand
-    return None
+    return video if video is not None and video.is_file() else None
 
 
 # -- the session report ----------------------------------------------------------------------
