@@ -7,6 +7,7 @@ sees is as fresh as the model allows.
 
 from __future__ import annotations
 
+import abc
 import logging
 import threading
 import time
@@ -87,8 +88,12 @@ class LatestFrame:
                 self._cond.wait(left)
 
 
-class FrameSource:
-    """A capture thread feeding a :class:`LatestFrame`. Use as a context manager."""
+class FrameSource(abc.ABC):
+    """A capture thread feeding a :class:`LatestFrame`. Use as a context manager.
+
+    Subclasses implement :meth:`_run`, which puts frames into ``self.slot`` until
+    ``self._stop`` is set or the source ends, then calls ``self.slot.end()``.
+    """
 
     def __init__(self) -> None:
         self.slot = LatestFrame()
@@ -110,8 +115,9 @@ class FrameSource:
             log.exception("capture failed")
             self.slot.end(f"capture failed: {exc}")
 
+    @abc.abstractmethod
     def _run(self) -> None:
-        raise NotImplementedError
+        """Capture frames into ``self.slot`` (runs on the capture thread)."""
 
     def close(self) -> None:
         self._stop.set()

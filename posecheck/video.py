@@ -14,6 +14,7 @@ whole practice session.
 from __future__ import annotations
 
 import contextlib
+import abc
 import logging
 import os
 import re
@@ -99,7 +100,7 @@ class VideoFrame:
     image: np.ndarray
 
 
-class MediaSource:
+class MediaSource(abc.ABC):
     """An opened input: ``info`` up front, frames by iteration, a context manager.
 
     A source can be iterated once. Make one with :func:`open_media`.
@@ -125,8 +126,9 @@ class MediaSource:
             self.frames_read += 1
             yield frame
 
+    @abc.abstractmethod
     def _frames(self) -> Iterator[VideoFrame]:
-        raise NotImplementedError
+        """Yield the input's frames in order (the subclass's reading loop)."""
 
     def _fit(self, image: np.ndarray) -> np.ndarray:
         """Rescale a frame whose size changed mid-stream to the first frame's size."""
@@ -201,7 +203,17 @@ def _fps_of(stream: Any) -> float:
 
 def _open_container(path: Path) -> Any:
     """An opened PyAV input container, or an InputError saying why not."""
-    if path.stat().st_size == 0:
+    try:
+        # Read one byte: /proc files and some mounts say 0 bytes yet hold data,
+        # and an I/O error is worth naming as such rather than as corruption.
+        with open(path, "rb") as fh:
+            head = fh.read(1)
+    except OSError as err:
+        raise InputError(
+            f"{path} cannot be read ({err.strerror or err})",
+            "check the file's permissions, or copy it to a local folder",
+        ) from None
+    if not head:
         raise InputError(f"{path} is empty (0 bytes)", "re-copy the file; the copy may have failed")
     try:
         return av.open(str(path), "r")
@@ -348,8 +360,18 @@ def _natural_key(path: Path) -> list[object]:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
 
 
+#: Photos larger than this on their long side are scaled down on reading: the
+#: model looks at 256 pixels anyway, and a 12000-pixel photo would otherwise cost
+#: gigabytes in drawing and encoding the annotated output.
+MAX_IMAGE_SIDE = 4096
+
+
 def _read_image(path: Path) -> np.ndarray | None:
-    """A BGR picture, or ``None`` when the file cannot be decoded."""
+    """A BGR picture, or ``None`` when the file cannot be decoded.
+
+    Raises:
+        InputError: the picture is larger than the decoder accepts.
+    """
     try:
         data = np.fromfile(str(path), dtype=np.uint8)
     except OSError:
@@ -358,7 +380,28 @@ def _read_image(path: Path) -> np.ndarray | None:
         return None
     # imdecode (unlike imread) copes with any path encoding and does not log to
     # stderr; IMREAD_COLOR gives 3 channels and applies EXIF orientation.
-    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+    try:
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    except cv2.error as err:
+        # OpenCV refuses pictures over CV_IO_MAX_IMAGE_PIXELS (a decompression
+        # bomb guard) with an assertion rather than a None.
+        if "CV_IO_MAX_IMAGE" in str(err):
+            raise InputError(
+                f"{path} is too large to read (over {_max_decode_megapixels()} megapixels)",
+                f"scale it down to at most {MAX_IMAGE_SIDE} pixels on its long side",
+            ) from None
+        return None
+    if image is not None and max(image.shape[:2]) > MAX_IMAGE_SIDE:
+        h, w = image.shape[:2]
+        scale = MAX_IMAGE_SIDE / max(h, w)
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        log.warning("%s: %dx%d image scaled down to %dx%d", path, w, h, *size)
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return image
+
+
+def _max_decode_megapixels() -> int:
+    return int(os.environ.get("OPENCV_IO_MAX_IMAGE_PIXELS", 1 << 30)) // 1_000_000
 
 
 class _ImageSource(MediaSource):
@@ -375,7 +418,8 @@ class _ImageSource(MediaSource):
                 break
             self._start += 1
             self.lost_frames += 1
-            log.warning("%s: not a readable image; skipped", file)
+            if kind == "folder":  # a single image fails below, with one message
+                log.warning("%s: not a readable image; skipped", file)
         if first is None:
             what = "is not a readable image" if kind == "image" else "has no readable images"
             raise InputError(
@@ -454,6 +498,14 @@ def open_media(path: str | os.PathLike[str], image_fps: float = 1.0) -> MediaSou
 _OUTPUT_FORMATS: dict[str, str] = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska"}
 #: H.264 encoders to try, best first; "h264" lets FFmpeg pick any it has.
 _H264_ENCODERS: tuple[str, ...] = ("libx264", "h264", "libopenh264")
+
+
+def _write_error(path: Path, err: Exception, verb: str) -> OutputError:
+    from .outputs import write_error
+
+    if getattr(err, "errno", None) is not None:  # OSError, and PyAV errors that carry one
+        return write_error(path, err, "check free disk space and permissions", verb)
+    return OutputError(f"cannot {verb} {path}: {err}", "check free disk space and permissions")
 
 
 class VideoWriter:
@@ -573,9 +625,7 @@ class VideoWriter:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)
         except (av.FFmpegError, OSError) as err:
-            raise OutputError(
-                f"cannot write {self.path}: {err}", "check free disk space and permissions"
-            ) from err
+            raise _write_error(self.path, err, "write") from err
         self.frames_written += 1
 
     def close(self, complete: bool = True) -> None:
@@ -599,9 +649,7 @@ class VideoWriter:
             os.replace(self._tmp, self.path)
         except (av.FFmpegError, OSError) as err:
             self._discard()
-            raise OutputError(
-                f"cannot finish {self.path}: {err}", "check free disk space and permissions"
-            ) from err
+            raise _write_error(self.path, err, "finish") from err
         if not complete:
             log.info("%s: kept partial output (%d frames)", self.path, self.frames_written)
 
@@ -615,7 +663,9 @@ class VideoWriter:
         # The file is deleted next, so a failing close changes nothing.
         with contextlib.suppress(av.FFmpegError, OSError, AttributeError):
             self._container.close()
-        self._tmp.unlink(missing_ok=True)
+        # On a read-only disk even removing a file that was never made fails.
+        with contextlib.suppress(OSError):
+            self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> VideoWriter:
         return self
