@@ -179,10 +179,6 @@ def _compiled(spec: PoseSpec) -> tuple[tuple[_Compiled, ...], bool]:
 
 def format_cue(text: str, side: str | None, value: float, target: str) -> str:
     """Fill a spec's cue sentence with the side, value and target."""
-    return _format(text, side, value, target)
-
-
-def _format(text: str, side: str | None, value: float, target: str) -> str:
     other = {"left": "right", "right": "left"}.get(side or "", "other")
     return text.format(side=side or "", other_side=other, value=f"{value:.0f}", target=target)
 
@@ -269,7 +265,7 @@ def _judge(c: _Compiled, spec: PoseSpec, frame: PoseFrame, px: np.ndarray, visib
     cue = None
     if status is not Status.OK:
         text = c.check.cues.below if dev < 0 else c.check.cues.above
-        cue = _format(text or "", front, value, c.check.target.describe())
+        cue = format_cue(text or "", front, value, c.check.target.describe())
     return CheckResult(c.check.id, value, status, dev, cue, None, anchors[c.kind.anchor], anchors)
 
 
