@@ -215,6 +215,9 @@ def score_stream(
         if video is not None:
             video.close(complete=True)
         write_json_atomic(files["summary"], summary)
+        if options.force:
+            # A report left from the results just replaced would describe another run.
+            (out / "report.html").unlink(missing_ok=True)
     except BaseException:
         writer.abort()
         table.abort()

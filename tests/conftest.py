@@ -23,6 +23,21 @@ def truth(name: str) -> dict:
     return json.loads((SAMPLES / name).with_suffix("").with_suffix(".truth.json").read_text())
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_posecheck_home(tmp_path_factory):
+    """Keep the suite's sessions and history out of the user's own data folder."""
+    import os
+
+    home = tmp_path_factory.mktemp("posecheck-home")
+    old = os.environ.get("POSECHECK_HOME")
+    os.environ["POSECHECK_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("POSECHECK_HOME", None)
+    else:
+        os.environ["POSECHECK_HOME"] = old
+
+
 @pytest.fixture(scope="session")
 def lunge_clip() -> Path:
     return sample("lunge_side_90_left.mp4")

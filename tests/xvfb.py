@@ -31,7 +31,10 @@ def xvfb(width: int = 1280, height: int = 720):
         n = rng.randint(200, 899)
         if Path(f"/tmp/.X11-unix/X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
             continue
-        proc = subprocess.Popen([exe, f":{n}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+        # -noreset: the server must not reset when the program's window closes while
+        # the test is still taking screenshots.
+        proc = subprocess.Popen([exe, f":{n}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp",
+                                 "-noreset"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         display = f":{n}"
         for _ in range(100):

@@ -1,0 +1,139 @@
+"""Routines: a sequence of poses with holds, sides, repetitions and rests.
+
+A routine file is YAML, validated like a spec (every problem reported, each naming
+the file and the field path), and checked against the poses the spec library knows.
+"""
+
+from __future__ import annotations
+
+import difflib
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import SpecError, UnknownPoseError
+from .specs import SpecLibrary
+from .specs.loader import load_model, spec_files
+from .specs.models import ID_PATTERN, Hold, normalise_name
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RoutineStep(_Strict):
+    """One pose of a routine."""
+
+    pose: str = Field(..., description="A pose id, title or alias.")
+    hold: Hold | None = Field(None, description="How long to hold; the pose's own hold when omitted.")
+    sides: Literal["both", "left", "right", "none"] | None = Field(
+        None, description="Which sides to do; 'both' for poses with sides unless given.")
+    repetitions: int = Field(1, ge=1, le=50, description="How many times (per side).")
+    rest_s: float | None = Field(None, ge=0, le=600, description="Rest after each hold; the routine's when omitted.")
+    note: str | None = Field(None, description="A sentence said when the step starts.")
+
+
+class Routine(_Strict):
+    """A guided sequence of poses."""
+
+    id: str = Field(..., pattern=ID_PATTERN)
+    title: str
+    source: list[str] = Field(..., min_length=1)
+    description: str | None = None
+    rest_s: float = Field(10.0, ge=0, le=600, description="Default rest between holds.")
+    steps: list[RoutineStep] = Field(..., min_length=1)
+
+    def names(self) -> list[str]:
+        """The names this routine answers to, normalised."""
+        return [normalise_name(n) for n in (self.id, self.title)]
+
+
+def bundled_routines_dir() -> Path:
+    """Where the routines shipped with posecheck live (inside the wheel, or the checkout's root)."""
+    inside = Path(str(resources.files("posecheck"))) / "routines"
+    if inside.is_dir():
+        return inside
+    return Path(__file__).resolve().parents[1] / "routines"
+
+
+def check_poses(routine: Routine, origin: str, specs: SpecLibrary) -> None:
+    """SpecError naming each step whose pose the library does not know."""
+    problems = []
+    for i, step in enumerate(routine.steps):
+        try:
+            specs.get(step.pose)
+        except UnknownPoseError as exc:
+            problems.append(f"{origin}: steps[{i}].pose: {exc.one_line().rstrip('.')}")
+    if problems:
+        raise SpecError(problems)
+
+
+def load_routine(path: str | Path, specs: SpecLibrary | None = None) -> Routine:
+    """Read and validate one routine file, its poses checked against ``specs``."""
+    path = Path(path)
+    routine = load_model(path, Routine)
+    check_poses(routine, str(path), specs or SpecLibrary())
+    return routine
+
+
+class RoutineLibrary:
+    """Routines by name: the bundled ones plus any folders the user adds."""
+
+    def __init__(self, extra: list[Path] | None = None, specs: SpecLibrary | None = None) -> None:
+        self.specs = specs or SpecLibrary()
+        self._routines: dict[str, Routine] = {}
+        self._files: dict[str, Path] = {}
+        problems: list[str] = []
+        for folder in [bundled_routines_dir(), *(extra or [])]:
+            if not folder.is_dir():
+                problems.append(f"{folder}: routine folder does not exist")
+                continue
+            for file in spec_files(folder):
+                try:
+                    routine = load_routine(file, self.specs)
+                except SpecError as exc:
+                    problems.extend(exc.lines())
+                    continue
+                self._routines[routine.id] = routine
+                self._files[routine.id] = file
+        if problems:
+            raise SpecError(problems, hint="fix the routine files or check them with 'posecheck routines validate'")
+
+    def __iter__(self):
+        return iter(sorted(self._routines.values(), key=lambda r: r.id))
+
+    def __len__(self) -> int:
+        return len(self._routines)
+
+    def file_of(self, routine_id: str) -> Path:
+        """The file the routine was read from."""
+        return self._files[routine_id]
+
+    def get(self, name: str) -> Routine:
+        """The routine called ``name`` (id or title, any case or spacing)."""
+        key = normalise_name(name)
+        for r in self._routines.values():
+            if key in r.names():
+                return r
+        choices = {n: r.id for r in self._routines.values() for n in r.names()}
+        close = difflib.get_close_matches(key, list(choices), n=3, cutoff=0.5)
+        ids = sorted(dict.fromkeys(choices[c] for c in close))
+        hint = f"did you mean {' or '.join(ids)}?" if ids else "run 'posecheck routines list' to see them"
+        raise UnknownPoseError(f"Unknown routine '{name}'", hint)
+
+    def plan(self, routine: Routine) -> list[dict]:
+        """The routine as the holds a person does, in order: pose, side, repetition, hold and rest."""
+        out = []
+        for step in routine.steps:
+            spec = self.specs.get(step.pose)
+            sides = step.sides or ("both" if spec.sides == "front_back" else "none")
+            side_list = {"both": ["left", "right"], "left": ["left"], "right": ["right"], "none": [None]}[sides]
+            hold = step.hold or spec.hold
+            for rep in range(1, step.repetitions + 1):
+                for side in side_list:
+                    out.append({"pose": spec.id, "title": spec.title, "side": side, "repetition": rep,
+                                "hold_s": hold.target_s if hold else None,
+                                "rest_s": step.rest_s if step.rest_s is not None else routine.rest_s})
+        return out
