@@ -220,7 +220,9 @@ class Recorder:
             "sides": sides,
             "checks": checks,
             "checks_over": "frames in the pose" if pose.any() else "all frames (never in the pose)",
-            "most_common_camera_cue": cams.most_common(1)[0][0] if cams else None,
+            # Only worth a headline when it held for a real share of the time, not a few frames.
+            "most_common_camera_cue": (cams.most_common(1)[0][0]
+                                       if cams and cams.most_common(1)[0][1] >= 0.1 * max(n, 1) else None),
         }
         if extra:
             out.update(extra)
