@@ -13,6 +13,8 @@ from .scripts import Hold, Move
 VIEWS_OK = {
     "kneeling_lunge": {"side"}, "low_lunge": {"side"}, "frog": {"back-high"},
     "pigeon": {"side"}, "camel": {"side"}, "childs_pose": {"side"},
+    "knees_to_chest": {"side"}, "happy_baby": {"side"}, "constructive_rest": {"side"},
+    "reclined_cobbler": {"front"}, "garland": {"front"}, "tree": {"front"},
 }
 
 ROOMS = {
@@ -109,6 +111,43 @@ CLIPS = [
           B("female", "tall", "brown", "teal", "grey", "black", seed=15),
           Cam("side", side="right", height=0.5, distance=2.8), "grey", seed=15,
           anchor=("left_knee", "right_knee"), notes="child's pose, forehead on the mat"),
+    # --- the rest of the pose library (issue 6) ---
+    _clip("knees_to_chest_side", "knees_to_chest", [Hold("knees_to_chest", 3.0)],
+          B("male", "average", "light", "red", "black", "brown", seed=16),
+          Cam("side", side="left", height=0.7, distance=2.8), "studio", seed=16,
+          anchor=("left_hip", "right_hip"), notes="knees to chest, hands round the shins"),
+    _clip("happy_baby_side", "happy_baby", [Hold("happy_baby", 3.0)],
+          B("female", "average", "tan", "sky", "charcoal", "black", seed=17),
+          Cam("side", side="right", height=0.8, distance=2.9), "bright", seed=17,
+          anchor=("left_hip", "right_hip"), notes="happy baby filmed from the right: the left leg the spec measures is hidden (camera instruction)"),
+    _clip("constructive_rest_side", "constructive_rest", [Hold("constructive_rest", 3.0)],
+          B("male", "heavy", "medium", "forest", "navy", "black", seed=18),
+          Cam("side", side="left", height=0.6, distance=2.8), "living", seed=18,
+          anchor=("left_hip", "right_hip"), notes="constructive rest, knees bent, feet flat"),
+    _clip("reclined_cobbler_front", "reclined_cobbler", [Hold("reclined_cobbler", 3.0)],
+          B("female", "slim", "dark", "coral", "black", "black", seed=19),
+          Cam("front", height=1.5, distance=2.4), "warm", seed=19,
+          anchor=("left_hip", "right_hip"), notes="reclined cobbler filmed from the feet, soles together"),
+    _clip("garland_front", "garland", [Hold("garland", 3.0)],
+          B("male", "athletic", "brown", "white", "grey", "black", seed=20),
+          Cam("front", height=0.8, distance=2.8), "grey", seed=20,
+          anchor=("left_ankle", "right_ankle"), notes="deep squat, knees wide"),
+    _clip("tree_front", "tree", [Hold("tree", 3.0, {"standing": "right"})],
+          B("female", "athletic", "medium", "teal", "black", "auburn", seed=21),
+          Cam("front", height=1.1, distance=3.3), "studio", seed=21,
+          anchor=("right_ankle",), notes="tree on the right leg, left foot on the inner thigh"),
+    _clip("pigeon_front_left", "pigeon", [Hold("pigeon", 3.0, {"front": "left"})],
+          B("male", "average", "brown", "mustard", "grey", "black", seed=22),
+          Cam("front", height=0.9, distance=2.8), "living", seed=22,
+          anchor=("left_knee",), notes="pigeon from the front: front (left) shin across, back leg hidden"),
+    _clip("happy_baby_side_left", "happy_baby", [Hold("happy_baby", 3.0, {"thigh": 150})],
+          B("male", "slim", "dark", "burgundy", "black", "black", seed=23),
+          Cam("side", side="left", height=0.7, distance=2.9, yaw=5), "grey", seed=23,
+          anchor=("left_hip", "right_hip"), notes="happy baby filmed from the left, knees a little higher"),
+    _clip("childs_pose_side_left", "childs_pose", [Hold("childs_pose", 3.0)],
+          B("male", "average", "light", "navy", "grey", "brown", seed=24),
+          Cam("side", side="left", height=0.6, distance=2.8), "studio", seed=24,
+          anchor=("left_knee", "right_knee"), notes="child's pose filmed from the left"),
 ]
 
 BY_NAME = {c.name: c for c in CLIPS}

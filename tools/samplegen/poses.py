@@ -235,7 +235,174 @@ def childs_pose(t, body, sway=None, **_):
                      info={"bend_hint": UP})
 
 
+# --- lying on the back (supine): the torso pitched to 180 (head toward -z, chest
+# facing up). Thigh pitch 0 = along the mat toward the feet, 90 = straight up,
+# 180 = toward the head; a knee of angle k puts the shin at thigh pitch - 180 + k.
+
+_SUPINE_TORSO = ("spine", "pelvis", "root", "clavicle", "shoulder", "neck", "head")
+
+
+def _supine(sw, t, head=178.0):
+    return torso(pelvis=180 + sw(t, 0, 0.3), lower=180, upper=180 + sw(t, 1, 0.5), neck=178,
+                 head=head + sw(t, 2, 0.5))
+
+
+def _arms_alongside():
+    tg = {}
+    for side in ("left", "right"):
+        tg.update(arm(side, lateral(side, dir_pitch(-4), 12), lateral(side, dir_pitch(-3), 8)))
+    return tg
+
+
+def knees_to_chest(t, body, hip=50.0, knee=55.0, sway=None, **_):
+    """On the back, both knees drawn to the chest (shoulder-hip-knee `hip`), knees
+    bent to `knee`, hands clasped round the shins just below the knees."""
+    sw = sway or (lambda t, k, scale=1.0: 0.0)
+
+    def make(_a):
+        tg = _supine(sw, t, head=172)
+        th = 180 - hip + sw(t, 4)
+        for side in ("left", "right"):
+            d_thigh = lateral(side, dir_pitch(th), 6)
+            d_shin = lateral(side, dir_pitch(th - 180 + knee), 6)
+            tg.update(leg(side, d_thigh, d_shin, lateral(side, dir_pitch(th - 180 + knee - 60), 6)))
+        tg.update(hanging_arms())
+        return tg
+
+    def reach(lm, mat_y):
+        res = {}
+        for side in ("left", "right"):
+            _, sx = SIDES[side]
+            k, a = lm[f"{side}_knee"], lm[f"{side}_ankle"]
+            res[side] = k + 0.35 * (a - k) + sx * np.array([0.09, 0, 0])
+        return res
+
+    return PoseFrame(build=make, front_side=None, primary=_SUPINE_TORSO, reach=reach,
+                     info={"bend_hint": UP, "hip": hip, "knee": knee})
+
+
+def happy_baby(t, body, thigh=162.0, out=35.0, sway=None, **_):
+    """On the back, thighs drawn toward the armpits (pitch `thigh`, opened `out`
+    degrees), shins up toward the ceiling, hands holding the outer edges of the feet."""
+    sw = sway or (lambda t, k, scale=1.0: 0.0)
+
+    def make(_a):
+        tg = _supine(sw, t)
+        for side in ("left", "right"):
+            d_thigh = lateral(side, dir_pitch(thigh + sw(t, 4)), out)
+            d_shin = lateral(side, dir_pitch(92), 10)
+            d_foot = lateral(side, dir_pitch(170), 10)
+            tg.update(leg(side, d_thigh, d_shin, d_foot))
+        tg.update(hanging_arms())
+        return tg
+
+    def reach(lm, mat_y):
+        res = {}
+        for side in ("left", "right"):
+            _, sx = SIDES[side]
+            a = lm[f"{side}_ankle"]
+            res[side] = a + np.array([sx * 0.06, 0.02, -0.06])
+        return res
+
+    return PoseFrame(build=make, front_side=None, primary=_SUPINE_TORSO, reach=reach, info={"bend_hint": -UP})
+
+
+def constructive_rest(t, body, knee=95.0, sway=None, **_):
+    """On the back, knees bent to `knee`, feet flat on the mat hip-width apart, arms
+    alongside. The solver raises the thighs until the feet rest on the mat."""
+    sw = sway or (lambda t, k, scale=1.0: 0.0)
+    k = knee + sw(t, 4)
+
+    def make(th):
+        tg = _supine(sw, t)
+        for side in ("left", "right"):
+            tg.update(leg(side, lateral(side, dir_pitch(th), 5), lateral(side, dir_pitch(th - 180 + k), 5),
+                          _foot_flat(body, side)))
+        tg.update(_arms_alongside())
+        return tg
+
+    feet = ("foot", "toe")
+    return PoseFrame(build=make, front_side=None, primary=_SUPINE_TORSO, secondary=feet,
+                     adjust_range=(15.0, 85.0), adjust_default=45.0, info={"knee": k})
+
+
+def reclined_cobbler(t, body, out=55.0, sway=None, **_):
+    """On the back, soles together near the pelvis, knees fallen open to the sides
+    (thighs `out` degrees from the body's midline plane). The solver tips the thighs
+    until the feet rest on the mat."""
+    sw = sway or (lambda t, k, scale=1.0: 0.0)
+
+    def make(th):
+        tg = _supine(sw, t)
+        for side in ("left", "right"):
+            _, sx = SIDES[side]
+            d_thigh = lateral(side, dir_pitch(th), out + sw(t, 4 if side == "left" else 5))
+            d_shin = unit(-sx * 0.96 * LEFT - 0.15 * UP + 0.25 * FWD)
+            d_foot = unit(FWD * 0.85 - sx * LEFT * 0.3 - UP * 0.1)
+            tg.update(leg(side, d_thigh, d_shin, d_foot, h_default=UP))
+        tg.update(_arms_alongside())
+        return tg
+
+    feet = ("foot", "toe")
+    return PoseFrame(build=make, front_side=None, primary=_SUPINE_TORSO, secondary=feet,
+                     adjust_range=(-15.0, 45.0), adjust_default=15.0)
+
+
+def garland(t, body, thigh_pitch=8.0, knee=58.0, out=38.0, sway=None, **_):
+    """Deep squat: heels down, feet turned out, knees wide (thighs `out` degrees
+    from straight ahead), torso leaning forward, hands together at the chest."""
+    sw = sway or (lambda t, k, scale=1.0: 0.0)
+
+    def make(_a):
+        tg = torso(pelvis=55 + sw(t, 0), lower=68, upper=78 + sw(t, 1), neck=84, head=90 + sw(t, 2))
+        th = thigh_pitch + sw(t, 4, 0.5)
+        for side in ("left", "right"):
+            d_thigh = lateral(side, dir_pitch(th), out)
+            d_shin = lateral(side, dir_pitch(th - 180 + knee), out * 0.6)
+            d_foot = lateral(side, _foot_flat(body, side), out * 0.6)
+            tg.update(leg(side, d_thigh, d_shin, d_foot))
+        tg.update(hanging_arms())
+        return tg
+
+    def reach(lm, mat_y):
+        c = (lm["left_shoulder"] + lm["right_shoulder"]) / 2
+        res = {}
+        for side in ("left", "right"):
+            _, sx = SIDES[side]
+            res[side] = c + np.array([sx * 0.03, -0.22, 0.22])
+        return res
+
+    feet = tuple(f"foot.{s}" for s in "LR")
+    return PoseFrame(build=make, front_side=None, primary=feet, reach=reach, info={"bend_hint": -UP})
+
+
+def tree(t, body, standing="right", sway=None, **_):
+    """Standing on one leg; the other thigh turned out, knee to the side, its sole
+    against the inner thigh of the standing leg; hands on the hips."""
+    sw = sway or (lambda t, k, scale=1.0: 0.0)
+    raised = OTHER[standing]
+    _, rx = SIDES[raised]
+
+    def make(_a):
+        tg = torso(pelvis=90 + sw(t, 0, 0.5), lower=90, upper=90 + sw(t, 1), neck=92, head=90 + sw(t, 2))
+        d = lateral(standing, dir_pitch(-90), 1.0)
+        tg.update(leg(standing, d, d, _foot_flat(body, standing)))
+        d_thigh = unit(0.75 * rx * LEFT - 0.45 * UP + 0.30 * FWD + 0.02 * sw(t, 4) * UP)
+        d_shin = unit(-0.95 * rx * LEFT - 0.25 * UP - 0.15 * FWD)
+        d_foot = unit(-0.25 * rx * LEFT - 0.95 * UP + 0.1 * FWD)
+        tg.update(leg(raised, d_thigh, d_shin, d_foot, h_default=UP))
+        for side in ("left", "right"):
+            tg.update(arm(side, lateral(side, dir_pitch(-110), 40), lateral(side, dir_pitch(-10), -55)))
+        return tg
+
+    s, _ = SIDES[standing]
+    primary = (f"foot.{s}",) + tuple(f"toe{i}-{j}.{s}" for i in range(1, 6) for j in (1, 2, 3))
+    return PoseFrame(build=make, front_side=None, primary=primary, info={"standing": standing})
+
+
 POSES = {
     "standing": standing, "kneeling_lunge": kneeling_lunge, "low_lunge": low_lunge,
     "frog": frog, "pigeon": pigeon, "camel": camel, "childs_pose": childs_pose,
+    "knees_to_chest": knees_to_chest, "happy_baby": happy_baby, "constructive_rest": constructive_rest,
+    "reclined_cobbler": reclined_cobbler, "garland": garland, "tree": tree,
 }
