@@ -1,0 +1,76 @@
+"""Pose recognition on the labelled samples: which of the known poses a person is in."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from posecheck.frame import PoseFrame
+from posecheck.recognition import PoseRecognizer, fit_pose
+from posecheck.specs import SpecLibrary
+
+from . import factories as f
+from .conftest import SAMPLES
+
+LIB = SpecLibrary()
+
+
+def test_stick_figures_are_recognised():
+    rec = PoseRecognizer(list(LIB), hold_s=0.0)
+    assert rec.update(f.lunge(knee_angle=95)).pose == "kneeling_lunge"
+    assert rec.update(f.lunge(knee_angle=95, front="right")).side == "right"
+    assert PoseRecognizer(list(LIB), hold_s=0.0).update(f.frog(left_angle=110)).pose == "frog"
+    assert PoseRecognizer(list(LIB), hold_s=0.0).update(PoseFrame.empty((640, 480))).pose is None
+
+
+def test_a_badly_done_pose_is_still_that_pose():
+    # A lunge with the knee at 125 degrees is a lunge done badly, not "no pose".
+    fit = fit_pose(f.lunge(knee_angle=125), LIB.get("kneeling_lunge"))
+    assert fit.fit >= 0.5
+
+
+def test_label_changes_only_after_it_holds():
+    rec = PoseRecognizer(list(LIB), hold_s=0.5)
+    labels = [rec.update(f.lunge(knee_angle=92, timestamp=i / 10)).pose for i in range(5)]
+    assert labels == ["kneeling_lunge"] * 5
+    # One odd frame (nobody there) does not flip the label; half a second of it does.
+    assert rec.update(PoseFrame.empty((1280, 720), 0.5)).pose == "kneeling_lunge"
+    labels = [rec.update(PoseFrame.empty((1280, 720), 0.6 + i / 10)).pose for i in range(7)]
+    assert labels[-1] is None
+
+
+RECOGNISED = ["lunge_side_90_left", "lunge_side_90_right", "lunge_side_120_left", "lunge_side_drift_right",
+              "lunge_side_in_hold_out_left", "low_lunge_side_left", "frog_backhigh_90", "frog_backhigh_90_b",
+              "frog_backhigh_120", "camel_side"]
+
+
+@pytest.mark.model
+def test_recognised_on_the_samples(tmp_path):
+    """Right in at least 90% of the in-pose frames of these clips (measured: 99-100%).
+
+    Lying-down poses, child's pose and reclined cobbler are not yet told apart
+    reliably (docs/accuracy.md); they are not in this list.
+    """
+    from posecheck.landmarks_io import read_landmarks
+    from posecheck.scoring import ScoreOptions, score_file
+
+    right = total = 0
+    for name in RECOGNISED:
+        truth = json.loads((SAMPLES / f"{name}.truth.json").read_text())
+        out = tmp_path / name
+        score_file(SAMPLES / f"{name}.mp4", LIB.get(truth["pose"]), out, ScoreOptions(video=False))
+        _, frames = read_landmarks(out / "landmarks.jsonl")
+        rec = PoseRecognizer(list(LIB))
+        got = Counter()
+        for (_, frame), t in zip(frames, truth["per_frame"]):
+            r = rec.update(frame)
+            if t["in_pose"]:
+                got[r.pose == truth["pose"]] += 1
+                if t.get("front_side") and r.pose == truth["pose"] and r.side:
+                    assert r.side == t["front_side"], (name, r.t)
+        right += got[True]
+        total += got[True] + got[False]
+        assert got[True] / (got[True] + got[False]) >= 0.8, (name, got)
+    assert right / total >= 0.90, right / total
