@@ -55,26 +55,41 @@ def test_summary_has_every_field(scored):
     assert "summary.json" in run.out and "annotated.mp4" in run.out
 
 
-def test_frames_csv_has_one_row_per_decoded_frame(scored, lunge_clip):
-    out, _ = scored
+SIDE_LUNGES = ["lunge_side_90_left.mp4", "lunge_side_90_right.mp4", "lunge_side_120_left.mp4",
+               "lunge_side_drift_right.mp4", "lunge_side_behind_left.mp4", "lunge_side_in_hold_out_left.mp4"]
+
+
+@pytest.fixture(scope="module", params=SIDE_LUNGES)
+def side_lunge_run(request, tmp_path_factory):
+    clip = sample(request.param)
+    out = tmp_path_factory.mktemp("side") / "run"
+    run = posecheck("score", str(clip), "--pose", "kneeling_lunge", "--out", str(out), "--quiet")
+    assert run.code == 0, run.err
+    return clip, out
+
+
+def test_frames_csv_has_one_row_per_decoded_frame(side_lunge_run):
+    clip, out = side_lunge_run
     rows = list(csv.DictReader((out / "frames.csv").open()))
-    assert len(rows) == _frames_decoded(lunge_clip)
+    assert len(rows) == _frames_decoded(clip)
     assert [int(r["frame"]) for r in rows] == list(range(len(rows)))
     assert {"frame", "t", "side", "front_knee_angle", "front_knee_angle.status",
             "knee_over_ankle", "knee_over_ankle.status"} <= set(rows[0])
     assert {r["front_knee_angle.status"] for r in rows} <= {"ok", "near", "off", "unknown"}
+    s = json.loads((out / "summary.json").read_text())
+    assert s["frames"] == len(rows) and s["complete"] is True
 
 
-def test_annotated_video_is_browser_playable_h264(scored, lunge_clip):
-    out, _ = scored
+def test_annotated_video_is_browser_playable_h264(side_lunge_run):
+    clip, out = side_lunge_run
     info = probe(out / "annotated.mp4")
     assert info["codec"] == "h264" and info["pix_fmt"] == "yuv420p"
-    assert info["frames"] == _frames_decoded(lunge_clip)
+    assert info["frames"] == _frames_decoded(clip)
     assert info["faststart"] is True
 
 
-def test_replay_reproduces_summary_exactly(scored, tmp_path):
-    out, _ = scored
+def test_replay_reproduces_summary_exactly(side_lunge_run, tmp_path):
+    _, out = side_lunge_run
     again = tmp_path / "replayed"
     run = posecheck("score", "--replay", str(out / "landmarks.jsonl"), "--pose", "kneeling_lunge",
                     "--out", str(again))
