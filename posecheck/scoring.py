@@ -127,9 +127,129 @@ def _csv_row(v: FrameVerdict) -> list:
     return row + [v.camera_cue or ""]
 
 
+class _SingleJudge:
+    """One pose for the whole input: the tracker and recorder of ``score --pose NAME``."""
+
+    def __init__(self, spec: PoseSpec, side: str, still: bool) -> None:
+        self.spec, self.side, self.still = spec, side, still
+        self.tracker = _tracker_for(spec, side, still)
+        self.recorder = Recorder(spec)
+        self.csv_header = _csv_header(spec)
+
+    def __len__(self) -> int:
+        return len(self.recorder)
+
+    def judge(self, frame: PoseFrame, index: int) -> tuple[FrameVerdict | None, PoseSpec | None, list]:
+        if self.still:
+            self.tracker = _tracker_for(self.spec, self.side, self.still)
+        verdict = self.tracker.update(frame, index)
+        self.recorder.add(verdict)
+        return verdict, self.spec, _csv_row(verdict)
+
+    def hold_s(self, fps: float) -> float | None:
+        return None if self.still else self.recorder.current_hold_s(fps)
+
+    def summary(self, input_name: str, fps: float, complete: bool, extra: dict) -> dict:
+        return self.recorder.summary(input_name=input_name, fps=fps, complete=complete, extra=extra)
+
+
+#: A stretch recognised as one pose shorter than this is passing through, not a segment.
+MIN_SEGMENT_S = 1.0
+
+
+class _AutoJudge:
+    """``score --pose auto``: recognise the pose in every frame and score each segment on its own."""
+
+    csv_header = ["frame", "t", "pose", "side", "person", "in_pose", "good_form", "score", "checks", "camera_cue"]
+
+    def __init__(self, specs: list[PoseSpec], side: str, still: bool, fps: float) -> None:
+        from .recognition import PoseRecognizer
+
+        self._fps = fps
+        self.by_id = {s.id: s for s in specs}
+        self.side_option, self.still = side, still
+        self.recognizer = PoseRecognizer(specs, hold_s=0.0 if still else 0.6)
+        self.frames = 0
+        self.t: list[float] = []
+        self.segments: list[dict] = []
+        self._key: tuple[str, str | None] | None = None
+        self._tracker: PoseTracker | None = None
+        self._recorder: Recorder | None = None
+
+    def __len__(self) -> int:
+        return self.frames
+
+    def _close(self, fps: float, complete: bool) -> None:
+        rec = self._recorder
+        if rec is not None and len(rec):
+            duration = rec.t[-1] - rec.t[0] + 1.0 / fps
+            if duration >= MIN_SEGMENT_S or self.still:
+                s = rec.summary(input_name="", fps=fps, complete=complete)
+                self.segments.append({"pose": self._key[0], "side": self._key[1],
+                                      "start_s": round(rec.t[0], 3),
+                                      "end_s": round(rec.t[-1] + 1.0 / fps, 3), **{
+                                          k: s[k] for k in ("pose_title", "frames", "score", "time_in_pose_s",
+                                                            "time_in_good_form_s", "time_not_judged_s", "holds",
+                                                            "checks", "hold_target_s")}})
+        self._key, self._tracker, self._recorder = None, None, None
+
+    def judge(self, frame: PoseFrame, index: int) -> tuple[FrameVerdict | None, PoseSpec | None, list]:
+        self.frames += 1
+        self.t.append(frame.timestamp)
+        r = self.recognizer.update(frame)
+        spec = self.by_id.get(r.pose) if r.pose else None
+        side = r.side if spec is not None and spec.sides == "front_back" else None
+        if self.side_option in ("left", "right") and spec is not None and spec.sides == "front_back":
+            side = self.side_option
+        key = (spec.id, side) if spec is not None else None
+        if key != self._key:
+            self._close(self._fps, True)
+            if spec is not None:
+                self._key = key
+                self._tracker = _tracker_for(spec, side or "auto", self.still)
+                self._recorder = Recorder(spec)
+        verdict = None
+        if self._tracker is not None and self._recorder is not None:
+            verdict = self._tracker.update(frame, index)
+            self._recorder.add(verdict)
+        if verdict is None:
+            row = [index, f"{frame.timestamp:.4f}", "", "", int(frame.detected), 0, 0, "", "", ""]
+        else:
+            checks = ";".join(f"{c.id}={'' if math.isnan(c.value) else f'{c.value:.3f}'}:{c.status.value}"
+                              for c in verdict.checks)
+            row = [index, f"{verdict.t:.4f}", spec.id, verdict.side or "", int(verdict.detected),
+                   int(verdict.in_pose), int(verdict.good_form),
+                   "" if math.isnan(verdict.score) else f"{verdict.score:.1f}", checks, verdict.camera_cue or ""]
+        return verdict, spec, row
+
+    def hold_s(self, fps: float) -> float | None:
+        return None if self.still or self._recorder is None else self._recorder.current_hold_s(fps)
+
+    def summary(self, input_name: str, fps: float, complete: bool, extra: dict) -> dict:
+        self._close(fps, complete)
+        segs = self.segments
+        in_pose = sum(s["time_in_pose_s"] for s in segs)
+        scored = [(s["score"], s["time_in_pose_s"]) for s in segs if s["score"] is not None and s["time_in_pose_s"]]
+        score = (round(sum(a * w for a, w in scored) / sum(w for _, w in scored), 1) if scored else None)
+        poses: dict[str, dict] = {}
+        for seg in segs:
+            p = poses.setdefault(seg["pose"], {"segments": 0, "time_in_pose_s": 0.0, "time_in_good_form_s": 0.0})
+            p["segments"] += 1
+            p["time_in_pose_s"] = round(p["time_in_pose_s"] + seg["time_in_pose_s"], 3)
+            p["time_in_good_form_s"] = round(p["time_in_good_form_s"] + seg["time_in_good_form_s"], 3)
+        duration = (self.t[-1] - self.t[0] + 1.0 / fps) if self.t else 0.0
+        out = {"pose": "auto", "input": input_name, "complete": complete, "frames": self.frames,
+               "fps": round(float(fps), 3), "duration_s": round(duration, 3), "score": score,
+               "time_in_pose_s": round(in_pose, 3),
+               "time_in_good_form_s": round(sum(s["time_in_good_form_s"] for s in segs), 3),
+               "segments": segs, "poses": poses}
+        out.update(extra)
+        return out
+
+
 def score_stream(
     raws: Iterator[tuple[int, RawPose, object | None]],
-    spec: PoseSpec,
+    spec: PoseSpec | list[PoseSpec],
     out: Path,
     header: LandmarksHeader,
     *,
@@ -143,7 +263,7 @@ def score_stream(
     Args:
         raws: ``(frame index, RawPose, BGR image or None)``; the image is only
             needed for the annotated video.
-        spec: the pose.
+        spec: the pose, or a list of poses to recognise frame by frame (``--pose auto``).
         out: the prepared output folder.
         header: describes the input for ``landmarks.jsonl`` and the summary.
         options: side, video and stride settings.
@@ -153,14 +273,15 @@ def score_stream(
     """
     files = {"summary": out / "summary.json", "frames": out / "frames.csv",
              "landmarks": out / "landmarks.jsonl"}
-    tracker = _tracker_for(spec, options.side, still)
-    recorder = Recorder(spec)
+    fps = header.fps or 1.0
+    judge = (_AutoJudge(spec, options.side, still, fps) if isinstance(spec, list)
+             else _SingleJudge(spec, options.side, still))
     writer = LandmarksWriter(files["landmarks"], header)
-    table = AtomicCsv(files["frames"], _csv_header(spec))
+    table = AtomicCsv(files["frames"], judge.csv_header)
+    shown_spec: PoseSpec | None = None
     video = None
     encoder: Worker | None = None
     complete = True
-    fps = header.fps or 1.0
     clock = _VideoClock()
     scheduler = CueScheduler(clock=clock)
     try:
@@ -173,11 +294,8 @@ def score_stream(
                         raise KeyboardInterrupt
                     writer.write(index, raw)
                     frame: PoseFrame = raw.to_frame()
-                    if still:
-                        tracker = _tracker_for(spec, options.side, still)
-                    verdict = tracker.update(frame, index)
-                    recorder.add(verdict)
-                    table.write(_csv_row(verdict))
+                    verdict, frame_spec, row = judge.judge(frame, index)
+                    table.write(row)
                     if options.video and image is not None:
                         if video is None:
                             from .video import VideoWriter
@@ -188,24 +306,30 @@ def score_stream(
                             # Drawing and H.264 encoding run beside the model, on the other core.
                             encoder = Worker(lambda job: video.write(draw_overlay(*job)), depth=4,
                                              name="posecheck-encode")
-                        clock.now = verdict.t
-                        cue = scheduler.update(cue_candidates(verdict, spec.praise))
-                        held = recorder.current_hold_s(fps) if not still else None
-                        info = OverlayInfo(title=spec.title, cue=cue.text if cue else None,
-                                           cue_is_camera=bool(cue and cue.kind == "camera"), hold_s=held,
-                                           hold_target_s=spec.hold.target_s if spec.hold else None)
+                        clock.now = frame.timestamp
+                        if frame_spec is not shown_spec:
+                            scheduler.reset()  # a new pose: its own cues from the start
+                            shown_spec = frame_spec
+                        if verdict is not None and frame_spec is not None:
+                            cue = scheduler.update(cue_candidates(verdict, frame_spec.praise))
+                            info = OverlayInfo(title=frame_spec.title, cue=cue.text if cue else None,
+                                               cue_is_camera=bool(cue and cue.kind == "camera"),
+                                               hold_s=judge.hold_s(fps),
+                                               hold_target_s=frame_spec.hold.target_s if frame_spec.hold else None)
+                        else:
+                            info = OverlayInfo(title="No pose recognised")
                         encoder.submit((image, frame, verdict, info))
                     if on_frame:
                         on_frame(count)
             except KeyboardInterrupt:
                 complete = False
-        if len(recorder) == 0:
+        if len(judge) == 0:
             raise InputError(f"{header.input}: no frames could be read", "check the file plays in a video player")
-        summary = recorder.summary(
-            input_name=header.input or "", fps=fps, complete=complete,
-            extra={"estimator": header.estimator, "stride": options.stride,
-                   "frames_lost": lost_frames(), "side_option": options.side,
-                   "posecheck_version": VERSION},
+        summary = judge.summary(
+            header.input or "", fps, complete,
+            {"estimator": header.estimator, "stride": options.stride,
+             "frames_lost": lost_frames(), "side_option": options.side,
+             "posecheck_version": VERSION},
         )
         writer.close()
         table.close()
@@ -244,7 +368,7 @@ def _interrupted(result: ScoreResult) -> Interrupted:
     return exc
 
 
-def score_file(path: Path, spec: PoseSpec, out: Path, options: ScoreOptions,
+def score_file(path: Path, spec: PoseSpec | list[PoseSpec], out: Path, options: ScoreOptions,
                on_start: Callable[[int | None], None] | None = None,
                on_frame: Callable[[int], None] | None = None) -> ScoreResult:
     """Score a video, a photo or a folder of photos with the landmark model."""
@@ -278,7 +402,7 @@ def score_file(path: Path, spec: PoseSpec, out: Path, options: ScoreOptions,
         frames.close()
 
 
-def score_replay(landmarks: Path, spec: PoseSpec, out: Path, options: ScoreOptions,
+def score_replay(landmarks: Path, spec: PoseSpec | list[PoseSpec], out: Path, options: ScoreOptions,
                  on_frame: Callable[[int], None] | None = None) -> ScoreResult:
     """Re-score saved landmarks (``landmarks.jsonl``) without running the model."""
     from .estimators import ReplayEstimator

@@ -74,3 +74,38 @@ def test_recognised_on_the_samples(tmp_path):
         total += got[True] + got[False]
         assert got[True] / (got[True] + got[False]) >= 0.8, (name, got)
     assert right / total >= 0.90, right / total
+
+
+@pytest.mark.model
+def test_score_pose_auto_splits_a_routine_into_segments(tmp_path):
+    """Two sample clips back to back (a lunge, then a frog) give two segments, each scored."""
+    import av
+
+    from .cli_helpers import posecheck
+
+    clip = tmp_path / "two poses.mp4"
+    frames = []
+    for name in ("lunge_side_90_left", "frog_backhigh_90"):
+        with av.open(str(SAMPLES / f"{name}.mp4")) as c:
+            frames += [fr.to_ndarray(format="bgr24") for fr in c.decode(video=0)]
+    with av.open(str(clip), "w") as c:
+        s = c.add_stream("libx264", rate=24)
+        s.width, s.height, s.pix_fmt = 960, 540, "yuv420p"
+        for fr in frames:
+            for p in s.encode(av.VideoFrame.from_ndarray(fr, format="bgr24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    out = tmp_path / "out"
+    run = posecheck("score", str(clip), "--pose", "auto", "--out", str(out), "--no-video")
+    assert run.code == 0, run.err
+    s = json.loads((out / "summary.json").read_text())
+    assert s["pose"] == "auto" and s["frames"] == len(frames)
+    assert [(seg["pose"], seg["side"]) for seg in s["segments"]] == [("kneeling_lunge", "left"), ("frog", None)]
+    lunge, frog = s["segments"]
+    assert lunge["start_s"] < 0.5 and 2.0 < lunge["end_s"] <= 3.1
+    assert 3.0 <= frog["start_s"] < 4.0 and frog["end_s"] == pytest.approx(6.0, abs=0.05)
+    assert lunge["checks"]["front_knee_angle"]["median"] == pytest.approx(90, abs=8)
+    assert frog["checks"]["left_shin_thigh_angle"]["median"] == pytest.approx(90, abs=12)
+    assert set(s["poses"]) == {"kneeling_lunge", "frog"}
+    assert "Kneeling lunge" in run.out and "Frog" in run.out

@@ -12,6 +12,29 @@ from .app import app
 from .specs_cmd import load_library, specs_option
 
 
+def _print_auto_summary(s: dict, files: dict) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    con = Console()
+    score = "not judged" if s["score"] is None else f"{s['score']:.0f}/100"
+    con.print(f"[bold]{escape(Path(s['input']).name)}[/bold]: {len(s['segments'])} segment(s), score {score}, "
+              f"in a pose {s['time_in_pose_s']:.1f} s, good form {s['time_in_good_form_s']:.1f} s "
+              f"of {s['duration_s']:.1f} s")
+    table = Table(title="segments", title_justify="left")
+    for col in ("pose", "side", "from", "to", "in pose", "good form", "score"):
+        table.add_column(col)
+    for seg in s["segments"]:
+        table.add_row(escape(seg["pose_title"]), seg["side"] or "—", f"{seg['start_s']:.1f} s",
+                      f"{seg['end_s']:.1f} s", f"{seg['time_in_pose_s']:.1f} s",
+                      f"{seg['time_in_good_form_s']:.1f} s",
+                      "—" if seg["score"] is None else f"{seg['score']:.0f}")
+    con.print(table)
+    for key, path in files.items():
+        con.print(f"{key:<10} {escape(str(path))}")
+
+
 def _print_summary(result, quiet: bool) -> None:
     if quiet:
         return
@@ -20,6 +43,9 @@ def _print_summary(result, quiet: bool) -> None:
     from rich.table import Table
 
     s = result.summary
+    if s.get("pose") == "auto":
+        _print_auto_summary(s, result.files)
+        return
     con = Console()
     score = "not judged" if s["score"] is None else f"{s['score']:.0f}/100"
     con.print(f"[bold]{escape(s['pose_title'])}[/bold] — {escape(Path(s['input']).name)}: "
@@ -53,7 +79,8 @@ def _print_summary(result, quiet: bool) -> None:
 @app.command("score")
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--pose", "poses", multiple=True, required=True,
-              help="The pose (id, title or alias). Give it once for all inputs, or once per input.")
+              help="The pose (id, title or alias), or 'auto' to recognise the poses of a routine. "
+                   "Give it once for all inputs, or once per input.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="Output folder (one sub-folder per input when there are several).")
 @click.option("--side", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
@@ -85,7 +112,8 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
     if len(poses) not in (1, n):
         raise click.UsageError(f"give --pose once, or once per input ({n} inputs, {len(poses)} poses)")
     lib = load_library(specs)
-    pose_specs = [lib.get(p) for p in poses]  # unknown poses fail before any work
+    # Unknown poses fail before any work; "auto" recognises every known pose frame by frame.
+    pose_specs = [list(lib) if p.strip().lower() == "auto" else lib.get(p) for p in poses]
     options = ScoreOptions(side=side, video=not no_video, force=force, model=model, stride=stride)
 
     if replay is not None:
@@ -123,6 +151,9 @@ def _after(result, out: Path, spec, with_report: bool, history: bool, quiet: boo
     The results are saved by now, so a history that cannot be written is a warning
     that says why, not a failed run.
     """
+    if isinstance(spec, list):  # --pose auto: each recognised segment is a session of its pose
+        _after_auto(result, out, spec, with_report, history)
+        return
     if with_report:
         from ..report import write_session_report
 
@@ -138,6 +169,28 @@ def _after(result, out: Path, spec, with_report: bool, history: bool, quiet: boo
             record_session(result.summary, mode="score", results_dir=out.resolve(), spec=spec)
         except HistoryError as exc:
             warnings.warn(f"not added to the history: {exc.one_line()}", stacklevel=1)
+
+
+def _after_auto(result, out: Path, specs: list, with_report: bool, history: bool) -> None:  # noqa: ANN001
+    import warnings
+
+    if with_report:
+        warnings.warn("report.html is not written for --pose auto yet; summary.json lists every segment",
+                      stacklevel=1)
+    if not history:
+        return
+    from ..history import HistoryError, record_session
+
+    by_id = {s.id: s for s in specs}
+    s = result.summary
+    for seg in s["segments"]:
+        entry = {**seg, "input": s["input"], "complete": s["complete"],
+                 "duration_s": round(seg["end_s"] - seg["start_s"], 3)}
+        try:
+            record_session(entry, mode="score", results_dir=out.resolve(), spec=by_id.get(seg["pose"]))
+        except HistoryError as exc:
+            warnings.warn(f"not added to the history: {exc.one_line()}", stacklevel=1)
+            return
 
 
 class _Bar:
