@@ -137,3 +137,36 @@ class RoutineLibrary:
                                 "hold_s": hold.target_s if hold else None,
                                 "rest_s": step.rest_s if step.rest_s is not None else routine.rest_s})
         return out
+
+
+def match_plan(plan: list[dict], segments: list[dict]) -> dict:
+    """Compare a recorded routine's segments with its plan, in order.
+
+    Each planned hold is matched to the next recorded segment of the same pose (and
+    side, where the hold has one) after the previous match; a hold with no such
+    segment was skipped. Returns per hold what was done and totals.
+    """
+    steps = []
+    j = 0
+    for hold in plan:
+        match = None
+        for k in range(j, len(segments)):
+            seg = segments[k]
+            if seg["pose"] == hold["pose"] and (hold["side"] is None or seg["side"] in (None, hold["side"])):
+                match = (k, seg)
+                break
+        entry = {"pose": hold["pose"], "title": hold["title"], "side": hold["side"],
+                 "repetition": hold["repetition"], "hold_target_s": hold["hold_s"], "done": match is not None}
+        if match is not None:
+            k, seg = match
+            j = k + 1
+            target = hold["hold_s"] or 0.0
+            entry.update({"start_s": seg["start_s"], "end_s": seg["end_s"], "score": seg["score"],
+                          "time_in_pose_s": seg["time_in_pose_s"],
+                          "time_in_good_form_s": seg["time_in_good_form_s"],
+                          "held_long_enough": seg["time_in_good_form_s"] >= target})
+        steps.append(entry)
+    done = [s for s in steps if s["done"]]
+    return {"holds_planned": len(steps), "holds_done": len(done),
+            "holds_skipped": len(steps) - len(done),
+            "holds_long_enough": sum(1 for s in done if s["held_long_enough"]), "steps": steps}

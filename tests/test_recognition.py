@@ -76,14 +76,12 @@ def test_recognised_on_the_samples(tmp_path):
     assert right / total >= 0.90, right / total
 
 
-@pytest.mark.model
-def test_score_pose_auto_splits_a_routine_into_segments(tmp_path):
-    """Two sample clips back to back (a lunge, then a frog) give two segments, each scored."""
+@pytest.fixture(scope="module")
+def two_pose_clip(tmp_path_factory):
+    """Two sample clips back to back: a kneeling lunge (left leg forward), then a frog."""
     import av
 
-    from .cli_helpers import posecheck
-
-    clip = tmp_path / "two poses.mp4"
+    clip = tmp_path_factory.mktemp("routine") / "two poses.mp4"
     frames = []
     for name in ("lunge_side_90_left", "frog_backhigh_90"):
         with av.open(str(SAMPLES / f"{name}.mp4")) as c:
@@ -96,11 +94,19 @@ def test_score_pose_auto_splits_a_routine_into_segments(tmp_path):
                 c.mux(p)
         for p in s.encode():
             c.mux(p)
+    return clip, len(frames)
+
+
+@pytest.mark.model
+def test_score_pose_auto_splits_a_routine_into_segments(tmp_path, two_pose_clip):
+    from .cli_helpers import posecheck
+
+    clip, n = two_pose_clip
     out = tmp_path / "out"
     run = posecheck("score", str(clip), "--pose", "auto", "--out", str(out), "--no-video")
     assert run.code == 0, run.err
     s = json.loads((out / "summary.json").read_text())
-    assert s["pose"] == "auto" and s["frames"] == len(frames)
+    assert s["pose"] == "auto" and s["frames"] == n
     assert [(seg["pose"], seg["side"]) for seg in s["segments"]] == [("kneeling_lunge", "left"), ("frog", None)]
     lunge, frog = s["segments"]
     assert lunge["start_s"] < 0.5 and 2.0 < lunge["end_s"] <= 3.1
@@ -109,3 +115,39 @@ def test_score_pose_auto_splits_a_routine_into_segments(tmp_path):
     assert frog["checks"]["left_shin_thigh_angle"]["median"] == pytest.approx(90, abs=12)
     assert set(s["poses"]) == {"kneeling_lunge", "frog"}
     assert "Kneeling lunge" in run.out and "Frog" in run.out
+
+
+@pytest.mark.model
+def test_score_routine_against_its_plan(tmp_path, two_pose_clip):
+    from .cli_helpers import posecheck
+
+    clip, _ = two_pose_clip
+    mine = tmp_path / "routines"
+    mine.mkdir()
+    (mine / "two.yaml").write_text(
+        "id: lunge_then_frog\ntitle: Lunge then frog\nsource: ['000']\nsteps:\n"
+        "  - {pose: kneeling_lunge, hold: {seconds: 1.5}, sides: left}\n"
+        "  - {pose: frog, hold: {seconds: 1.5}}\n")
+    run = posecheck("score", str(clip), "--routine", "lunge_then_frog", "--routines", str(mine),
+                    "--out", str(tmp_path / "a"), "--no-video", "--no-history")
+    assert run.code == 0, run.err
+    r = json.loads((tmp_path / "a" / "summary.json").read_text())["routine"]
+    assert (r["holds_planned"], r["holds_done"], r["holds_skipped"], r["holds_long_enough"]) == (2, 2, 0, 2)
+    # The bundled psoas release: the lunge (left, first round) and the frog were done,
+    # everything else skipped, and nothing held its 30 s / 5-breath target.
+    run = posecheck("score", str(clip), "--routine", "psoas_release", "--out", str(tmp_path / "b"),
+                    "--no-video", "--no-history")
+    assert run.code == 0, run.err
+    r = json.loads((tmp_path / "b" / "summary.json").read_text())["routine"]
+    done = [(st["pose"], st["side"], st["repetition"]) for st in r["steps"] if st["done"]]
+    assert done == [("kneeling_lunge", "left", 1), ("frog", None, 1)]
+    assert r["holds_planned"] == 21 and r["holds_skipped"] == 19 and r["holds_long_enough"] == 0
+    assert "2 of 21 holds done" in run.out
+
+
+def test_routine_and_pose_together_is_a_usage_error(tmp_path):
+    from .cli_helpers import assert_clean_error, posecheck
+
+    run = posecheck("score", str(SAMPLES / "frog_backhigh_90.mp4"), "--pose", "frog", "--routine", "psoas_release",
+                    "--out", str(tmp_path / "o"))
+    assert_clean_error(run, 2, "either --pose or --routine")

@@ -12,6 +12,37 @@ from .app import app
 from .specs_cmd import load_library, specs_option
 
 
+def _add_routine(result, routine, plan: list[dict]) -> None:  # noqa: ANN001
+    """Compare the recognised segments with the routine's plan and save it in summary.json."""
+    from ..outputs import write_json_atomic
+    from ..routines import match_plan
+
+    s = result.summary
+    s["routine"] = {"id": routine.id, "title": routine.title, **match_plan(plan, s["segments"])}
+    write_json_atomic(result.files["summary"], s)
+
+
+def _print_routine(con, r: dict) -> None:  # noqa: ANN001
+    from rich.markup import escape
+    from rich.table import Table
+
+    con.print(f"[bold]{escape(r['title'])}[/bold]: {r['holds_done']} of {r['holds_planned']} holds done, "
+              f"{r['holds_long_enough']} held long enough in good form, {r['holds_skipped']} skipped")
+    table = Table()
+    for col in ("pose", "side", "rep", "target", "done", "in pose", "good form", "score"):
+        table.add_column(col)
+    for st in r["steps"]:
+        target = f"{st['hold_target_s']:.0f} s" if st["hold_target_s"] else "—"
+        if st["done"]:
+            table.add_row(escape(st["title"]), st["side"] or "—", str(st["repetition"]), target,
+                          "yes" if st["held_long_enough"] else "too short", f"{st['time_in_pose_s']:.1f} s",
+                          f"{st['time_in_good_form_s']:.1f} s", "—" if st["score"] is None else f"{st['score']:.0f}")
+        else:
+            table.add_row(escape(st["title"]), st["side"] or "—", str(st["repetition"]), target, "skipped",
+                          "", "", "")
+    con.print(table)
+
+
 def _print_auto_summary(s: dict, files: dict) -> None:
     from rich.console import Console
     from rich.markup import escape
@@ -31,6 +62,8 @@ def _print_auto_summary(s: dict, files: dict) -> None:
                       f"{seg['time_in_good_form_s']:.1f} s",
                       "—" if seg["score"] is None else f"{seg['score']:.0f}")
     con.print(table)
+    if s.get("routine"):
+        _print_routine(con, s["routine"])
     for key, path in files.items():
         con.print(f"{key:<10} {escape(str(path))}")
 
@@ -78,7 +111,7 @@ def _print_summary(result, quiet: bool) -> None:
 
 @app.command("score")
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--pose", "poses", multiple=True, required=True,
+@click.option("--pose", "poses", multiple=True,
               help="The pose (id, title or alias), or 'auto' to recognise the poses of a routine. "
                    "Give it once for all inputs, or once per input.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
@@ -89,6 +122,9 @@ def _print_summary(result, quiet: bool) -> None:
               help="Re-score a landmarks.jsonl from an earlier run instead of running the model.")
 @click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose_landmarker .task file to use.")
 @click.option("--no-video", is_flag=True, help="Do not write annotated.mp4.")
+@click.option("--routine", help="Score a recorded routine against its plan (poses, sides, holds); instead of --pose.")
+@click.option("--routines", "routine_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="An extra folder of routine files (repeatable).")
 @click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True,
               help="Judge every Nth frame only, for a quick look.")
 @click.option("--force", is_flag=True, help="Replace results already in the output folder.")
@@ -97,8 +133,8 @@ def _print_summary(result, quiet: bool) -> None:
 @click.option("--no-history", is_flag=True, help="Do not add this run to the progress history.")
 @specs_option
 def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str, replay: Path | None,
-          model: Path | None, no_video: bool, stride: int, force: bool, quiet: bool, with_report: bool,
-          no_history: bool, specs: tuple[Path, ...]) -> None:
+          model: Path | None, no_video: bool, routine: str | None, routine_dirs: tuple[Path, ...], stride: int,
+          force: bool, quiet: bool, with_report: bool, no_history: bool, specs: tuple[Path, ...]) -> None:
     """Score recorded videos or photos against a pose: summary, per-frame CSV, annotated video."""
     from ..scoring import Interrupted, ScoreOptions, score_file, score_replay
 
@@ -108,12 +144,27 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
         raise click.UsageError("--replay re-scores saved landmarks: give no input files with it")
     if replay is not None and model is not None:
         raise click.UsageError("--replay and --model cannot be used together")
+    if routine is not None and poses:
+        raise click.UsageError("give either --pose or --routine, not both")
+    if routine is None and not poses:
+        raise click.UsageError("give --pose NAME (or --pose auto), or --routine NAME")
     n = max(len(inputs), 1)
-    if len(poses) not in (1, n):
+    if poses and len(poses) not in (1, n):
         raise click.UsageError(f"give --pose once, or once per input ({n} inputs, {len(poses)} poses)")
     lib = load_library(specs)
-    # Unknown poses fail before any work; "auto" recognises every known pose frame by frame.
-    pose_specs = [list(lib) if p.strip().lower() == "auto" else lib.get(p) for p in poses]
+    plan = None
+    if routine is not None:
+        from .routines_cmd import load_routines
+
+        routines = load_routines(routine_dirs, specs)
+        the_routine = routines.get(routine)
+        plan = (the_routine, routines.plan(the_routine))
+        # Recognise only the routine's own poses: fewer look-alikes to confuse.
+        wanted = dict.fromkeys(h["pose"] for h in plan[1])
+        pose_specs = [[lib.get(p) for p in wanted]]
+    else:
+        # Unknown poses fail before any work; "auto" recognises every known pose frame by frame.
+        pose_specs = [list(lib) if p.strip().lower() == "auto" else lib.get(p) for p in poses]
     options = ScoreOptions(side=side, video=not no_video, force=force, model=model, stride=stride)
 
     if replay is not None:
@@ -139,6 +190,8 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
             print(f"posecheck: error: {exc.one_line()}", file=sys.stderr)
             failures += 1
             continue
+        if plan is not None:
+            _add_routine(result, *plan)
         _print_summary(result, quiet)
         _after(result, target, spec, with_report, history=not no_history, quiet=quiet)
     if failures:
