@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.evaluation import CheckAccuracy, evaluate_clip, labelled_clips  # noqa: E402
+from posecheck.evaluation import CheckAccuracy, evaluate_clip_full, labelled_clips  # noqa: E402
 from posecheck.specs import SpecLibrary  # noqa: E402
 
 
@@ -36,8 +36,12 @@ def main() -> None:
     lib = SpecLibrary()
     t0 = time.time()
     per_clip: dict[str, dict[str, CheckAccuracy]] = {}
+    confusion: dict[str, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
     for clip in labelled_clips(args.samples, lib):
-        per_clip[clip.name] = evaluate_clip(clip, lib)
+        ev = evaluate_clip_full(clip, lib)
+        per_clip[clip.name] = ev.checks
+        for got, n in ev.recognised.items():
+            confusion[ev.pose][got] += n
         print(f"scored {clip.name}", file=sys.stderr)
     groups: dict[tuple[str, str, str], list[CheckAccuracy]] = defaultdict(list)
     for r in per_clip.values():
@@ -119,7 +123,24 @@ def main() -> None:
         offs = sum(a.off_when_unknown_expected for a in wrong)
         extra.append(f"- wrong camera view: unknown with a camera instruction in {100 * cam:.1f}% of check-frames, "
                      f"'off' verdicts: {offs}.")
-    text = "\n".join(lines + [""] + extra)
+    poses = sorted(confusion)
+    seen = sorted({g for row in confusion.values() for g in row if g is not None})
+    cols = seen + [None]
+    conf_lines = ["", "Pose recognition (`--pose auto`, all twelve poses known), frames in the pose, "
+                  "right view: rows are the true pose, columns what was recognised.", "",
+                  "| true \\ recognised | " + " | ".join(c or "none" for c in cols) + " | right |",
+                  "|---|" + "---|" * (len(cols) + 1)]
+    right = total = 0
+    for p in poses:
+        row = confusion[p]
+        n = sum(row.values())
+        right += row.get(p, 0)
+        total += n
+        conf_lines.append(f"| {p} | " + " | ".join(str(row.get(c, 0)) for c in cols)
+                          + f" | {100 * row.get(p, 0) / n:.0f}% |" if n else f"| {p} | — |")
+    if total:
+        extra.append(f"- pose recognition right in {100 * right / total:.1f}% of {total} in-pose frames.")
+    text = "\n".join(lines + conf_lines + [""] + extra)
     print(text)
     if args.markdown:
         head = (f"# Accuracy on the labelled samples\n\n"

@@ -132,19 +132,53 @@ def compare(rows: list[dict], truth: dict, library: SpecLibrary) -> dict[str, Ch
     return out
 
 
-def evaluate_clip(clip: Path, library: SpecLibrary | None = None) -> dict[str, CheckAccuracy]:
-    """Score ``clip`` with the real model and compare it with its truth file."""
+@dataclass
+class ClipEvaluation:
+    """A clip scored and compared: per-check accuracy and what the recogniser said.
+
+    Attributes:
+        checks: per check, how it compared with the truth.
+        recognised: over the frames the truth has in the pose (right view only), how
+            often each pose id (or None) was recognised among all known poses.
+    """
+
+    clip: str
+    pose: str
+    checks: dict[str, CheckAccuracy]
+    recognised: dict[str | None, int]
+
+
+def evaluate_clip_full(clip: Path, library: SpecLibrary | None = None) -> ClipEvaluation:
+    """Score ``clip`` with the real model; compare its checks and its recognised pose with the truth."""
+    from collections import Counter
+
+    from .landmarks_io import read_landmarks
+    from .recognition import PoseRecognizer
     from .scoring import ScoreOptions, score_file
 
     library = library or SpecLibrary()
     truth = json.loads(clip.with_suffix("").with_suffix(".truth.json").read_text())
     spec = library.get(truth["pose"])
+    recognised: Counter = Counter()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
         score_file(clip, spec, out, ScoreOptions(video=False))
         with open(out / "frames.csv", newline="") as fh:
             rows = list(csv.DictReader(fh))
-    return compare(rows, truth, library)
+        if truth.get("view_ok", True):
+            _, frames = read_landmarks(out / "landmarks.jsonl")
+            rec = PoseRecognizer(list(library))
+            by_frame = {f["frame"]: f for f in truth["per_frame"]}
+            for index, frame in frames:
+                r = rec.update(frame)
+                if by_frame.get(index, {}).get("in_pose"):
+                    recognised[r.pose] += 1
+    return ClipEvaluation(truth["clip"], spec.id, compare(rows, truth, library), dict(recognised))
+
+
+def evaluate_clip(clip: Path, library: SpecLibrary | None = None) -> dict[str, CheckAccuracy]:
+    """Score ``clip`` with the real model and compare its checks with its truth file."""
+    return evaluate_clip_full(clip, library).checks
 
 
 def labelled_clips(folder: Path, library: SpecLibrary | None = None) -> list[Path]:
