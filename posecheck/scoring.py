@@ -130,10 +130,10 @@ def _csv_row(v: FrameVerdict) -> list:
 class _SingleJudge:
     """One pose for the whole input: the tracker and recorder of ``score --pose NAME``."""
 
-    def __init__(self, spec: PoseSpec, side: str, still: bool) -> None:
+    def __init__(self, spec: PoseSpec, side: str, still: bool, step: int = 1) -> None:
         self.spec, self.side, self.still = spec, side, still
         self.tracker = _tracker_for(spec, side, still)
-        self.recorder = Recorder(spec)
+        self.recorder = Recorder(spec, step)
         self.csv_header = _csv_header(spec)
 
     def __len__(self) -> int:
@@ -162,10 +162,11 @@ class _AutoJudge:
 
     csv_header = ["frame", "t", "pose", "side", "person", "in_pose", "good_form", "score", "checks", "camera_cue"]
 
-    def __init__(self, specs: list[PoseSpec], side: str, still: bool, fps: float) -> None:
+    def __init__(self, specs: list[PoseSpec], side: str, still: bool, fps: float, step: int = 1) -> None:
         from .recognition import PoseRecognizer
 
         self._fps = fps
+        self._step = step
         self.by_id = {s.id: s for s in specs}
         self.side_option, self.still = side, still
         self.recognizer = PoseRecognizer(specs, hold_s=0.0 if still else 0.6)
@@ -182,12 +183,12 @@ class _AutoJudge:
     def _close(self, fps: float, complete: bool) -> None:
         rec = self._recorder
         if rec is not None and len(rec):
-            duration = rec.t[-1] - rec.t[0] + 1.0 / fps
+            duration = rec.t[-1] - rec.t[0] + self._step / fps
             if duration >= MIN_SEGMENT_S or self.still:
                 s = rec.summary(input_name="", fps=fps, complete=complete)
                 self.segments.append({"pose": self._key[0], "side": self._key[1],
                                       "start_s": round(rec.t[0], 3),
-                                      "end_s": round(rec.t[-1] + 1.0 / fps, 3), **{
+                                      "end_s": round(rec.t[-1] + self._step / fps, 3), **{
                                           k: s[k] for k in ("pose_title", "frames", "score", "time_in_pose_s",
                                                             "time_in_good_form_s", "time_not_judged_s", "holds",
                                                             "checks", "hold_target_s")}})
@@ -207,7 +208,7 @@ class _AutoJudge:
             if spec is not None:
                 self._key = key
                 self._tracker = _tracker_for(spec, side or "auto", self.still)
-                self._recorder = Recorder(spec)
+                self._recorder = Recorder(spec, self._step)
         verdict = None
         if self._tracker is not None and self._recorder is not None:
             verdict = self._tracker.update(frame, index)
@@ -237,7 +238,7 @@ class _AutoJudge:
             p["segments"] += 1
             p["time_in_pose_s"] = round(p["time_in_pose_s"] + seg["time_in_pose_s"], 3)
             p["time_in_good_form_s"] = round(p["time_in_good_form_s"] + seg["time_in_good_form_s"], 3)
-        duration = (self.t[-1] - self.t[0] + 1.0 / fps) if self.t else 0.0
+        duration = (self.t[-1] - self.t[0] + self._step / fps) if self.t else 0.0
         out = {"pose": "auto", "input": input_name, "complete": complete, "frames": self.frames,
                "fps": round(float(fps), 3), "duration_s": round(duration, 3), "score": score,
                "time_in_pose_s": round(in_pose, 3),
@@ -274,8 +275,9 @@ def score_stream(
     files = {"summary": out / "summary.json", "frames": out / "frames.csv",
              "landmarks": out / "landmarks.jsonl"}
     fps = header.fps or 1.0
-    judge = (_AutoJudge(spec, options.side, still, fps) if isinstance(spec, list)
-             else _SingleJudge(spec, options.side, still))
+    step = max(options.stride, 1)
+    judge = (_AutoJudge(spec, options.side, still, fps, step) if isinstance(spec, list)
+             else _SingleJudge(spec, options.side, still, step))
     writer = LandmarksWriter(files["landmarks"], header)
     table = AtomicCsv(files["frames"], judge.csv_header)
     shown_spec: PoseSpec | None = None

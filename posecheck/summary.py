@@ -40,8 +40,9 @@ class _Col:
 class Recorder:
     """Collects per-frame verdicts of one input against one spec."""
 
-    def __init__(self, spec: PoseSpec) -> None:
+    def __init__(self, spec: PoseSpec, step: int = 1) -> None:
         self.spec = spec
+        self.step = max(int(step), 1)  # frames of the input between two recorded frames (--stride)
         self.t: list[float] = []
         self.side: list[str | None] = []
         self.detected: list[bool] = []
@@ -85,7 +86,7 @@ class Recorder:
         """Seconds of the current stretch in the pose so far (0 when out of it)."""
         if self._hold_start is None or not self.t:
             return 0.0
-        return self.t[-1] - self._hold_start + (1.0 / fps if fps else 0.0)
+        return self.t[-1] - self._hold_start + (self.step / fps if fps else 0.0)
 
     # -- derived series ---------------------------------------------------------------
 
@@ -94,7 +95,8 @@ class Recorder:
         t = np.asarray(self.t, dtype=np.float64)
         if len(t) == 0:
             return t
-        nominal = 1.0 / fps if fps and fps > 0 else 0.0
+        # One recorded frame stands for `step` input frames when scoring every Nth frame.
+        nominal = self.step / fps if fps and fps > 0 else 0.0
         d = np.diff(t, append=t[-1] + nominal)
         # A gap much longer than a frame (dropped or skipped frames) counts as one frame.
         if nominal:

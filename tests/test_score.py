@@ -276,3 +276,22 @@ def test_interrupt_keeps_valid_partial_results(tmp_path, sig):
     assert again.code == 3
     assert json.loads((out / "summary.json").read_text()) == s
     shutil.rmtree(out)
+
+
+def test_stride_keeps_times_in_real_seconds(tmp_path, lunge_clip):
+    full, quick = tmp_path / "full", tmp_path / "quick"
+    assert posecheck("score", str(lunge_clip), "--pose", "kneeling_lunge", "--out", str(full), "--no-video",
+                     "--no-history", "-q").code == 0
+    run = posecheck("score", str(lunge_clip), "--pose", "kneeling_lunge", "--out", str(quick), "--stride", "4",
+                    "--no-history", "-q")
+    assert run.code == 0, run.err
+    a = json.loads((full / "summary.json").read_text())
+    b = json.loads((quick / "summary.json").read_text())
+    assert b["frames"] == -(-a["frames"] // 4)  # every 4th frame
+    assert b["duration_s"] == pytest.approx(a["duration_s"], abs=1e-6)  # still the clip's 3 s
+    assert b["time_in_pose_s"] == pytest.approx(a["time_in_pose_s"], abs=4 / 24 + 0.5)
+    # Hold times move by at most a few strides: every 4th frame sees the model's wobble
+    # at this clip's end (frames 56-71) differently.
+    assert b["holds"][0]["start_s"] == pytest.approx(a["holds"][0]["start_s"], abs=4 / 24 + 1e-6)
+    assert b["holds"][0]["end_s"] == pytest.approx(a["holds"][0]["end_s"], abs=0.5)
+    assert probe(quick / "annotated.mp4")["frames"] == b["frames"]
