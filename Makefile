@@ -6,7 +6,7 @@ PY ?= $(shell for p in python3.12 python3.11 python3; do $$p -c 'import sys; ass
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-DEMO_CLIP ?= samples/lunge_side_90_left.mp4
+DEMO_CLIP ?= samples/lunge_side_120_left.mp4
 
 .PHONY: install test demo bench clean
 
@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 demo: $(STAMP)
-	$(BIN)/posecheck score $(DEMO_CLIP) --pose kneeling_lunge --out demo_out --force
+	$(BIN)/posecheck score $(DEMO_CLIP) --pose kneeling_lunge --out demo_out --force --report --no-history
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/assess_speed.py

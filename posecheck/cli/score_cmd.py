@@ -96,13 +96,18 @@ def _print_summary(result, quiet: bool) -> None:
         con.print(f"  hold {side}{h['start_s']:.1f}–{h['end_s']:.1f} s: {h['duration_s']:.1f} s, "
                   f"good form {h['good_form_s']:.1f} s")
     table = Table(title=f"checks ({s['checks_over']})", title_justify="left")
-    for col in ("check", "target", "median", "in tolerance", "near", "off", "unknown", "most common cue"):
-        table.add_column(col, overflow="fold")
+    for col in ("check", "target", "median", "ok", "near", "off", "unknown"):
+        table.add_column(col, justify="left" if col == "check" else "right")
     for cid, c in s["checks"].items():
         med = "—" if c["median"] is None else f"{c['median']:.3g}"
         table.add_row(escape(cid), escape(c["target"]), med, f"{c['pct_ok']:.0f}%", f"{c['pct_near']:.0f}%",
-                      f"{c['pct_off']:.0f}%", f"{c['pct_unknown']:.0f}%", escape(c["most_common_cue"] or ""))
+                      f"{c['pct_off']:.0f}%", f"{c['pct_unknown']:.0f}%")
     con.print(table)
+    cues = [(cid, c["most_common_cue"]) for cid, c in s["checks"].items() if c["most_common_cue"]]
+    if cues:
+        con.print("most common cues:")
+        for cid, cue in cues:
+            con.print(f"  {escape(cid)}: {escape(cue)}")
     for key, path in result.files.items():
         con.print(f"{key:<10} {escape(str(path))}")
     if s.get("most_common_camera_cue"):
