@@ -45,21 +45,21 @@ def test_window_under_xvfb_draws_skeleton_and_cue(tmp_path):
     from .test_score import _long_clip
 
     record = tmp_path / "shown.mp4"
-    clip = _long_clip(tmp_path, seconds=12.0)  # long enough for a busy machine to show frames
+    clip = _long_clip(tmp_path, seconds=20.0)  # long enough for a busy machine to show frames
     with xvfb() as display:
         env = env_with_display(display) | {"POSECHECK_HOME": str(tmp_path / "home")}
         proc = subprocess.Popen(
             [sys.executable, "-m", "posecheck", "live", "--source", str(clip), "--pose", "kneeling_lunge",
-             "--exit-after", "8", "--record", str(record)],
+             "--exit-after", "12", "--record", str(record)],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         shots = []
         t0 = time.time()
-        while proc.poll() is None and time.time() - t0 < 60:
+        while proc.poll() is None and time.time() - t0 < 90:
             time.sleep(0.2)
             shot = screenshot(display)
             if status_colour_present(shot, Status.OK, min_pixels=50):
                 shots.append(shot)
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert shots, "the window never showed a green joint"
     shot = shots[len(shots) // 2]
