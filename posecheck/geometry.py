@@ -135,7 +135,7 @@ def floor_leg_angle(hip: ArrayLike, knee: ArrayLike, ankle: ArrayLike, sin_pitch
     sp = float(sin_pitch)
     p = math.asin(sp)
     shin = np.array([su, 0.0, sv / sp])
-    b2 = thigh_px * thigh_px - tu * tu
+    b2 = (thigh_px - tu) * (thigh_px + tu)  # fewer digits lost than T² - u² when u ≈ T
     b = math.sqrt(b2) if b2 > 0 else 0.0
     best: np.ndarray | None = None
     if b == 0.0:

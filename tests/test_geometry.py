@@ -110,7 +110,10 @@ def test_floor_leg_angle_is_exact_for_a_leg_flat_on_the_floor(true_angle, sin_pi
 
     got = g.floor_leg_angle(knee + image(t_floor, thigh), knee, knee + image(s_floor, shin),
                             sin_pitch, thigh * 500)
-    assert got == pytest.approx(true_angle, abs=1e-6)
+    # Exact up to rounding: with the thigh almost square to the camera (turn near 0) its
+    # depth comes from sqrt(thigh² - across²), where the pixel coordinates' rounding
+    # (~1e-13 px) leaves only half the digits, a few 1e-6 degrees at worst.
+    assert got == pytest.approx(true_angle, abs=1e-4)
 
 
 def test_floor_leg_angle_missing_point_or_bad_view_is_nan():
