@@ -8,6 +8,14 @@ never a traceback.
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (newlines, tabs, ...) escaped, so a message stays one line.
+
+    File names and fields come from the user; a key such as ``"\\n"`` must not split a message.
+    """
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 class PosecheckError(Exception):
     """Base class of every error posecheck raises on purpose.
 

@@ -22,6 +22,7 @@ valid prefix; the reader rejects anything else with an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -36,6 +37,7 @@ import numpy as np
 from .errors import InputError, OutputError
 from .frame import PoseFrame
 from .landmarks import NUM_LANDMARKS
+from .outputs import write_error
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ FORMAT_NAME = "posecheck-landmarks"
 FORMAT_VERSION = 1
 
 _REWRITE_HINT = "it is not a posecheck landmarks file or it is damaged; record it again with posecheck score"
+_READ_HINT = "check the file can be opened, or copy it to a local folder"
 
 
 @dataclass(frozen=True)
@@ -199,7 +202,7 @@ class LandmarksWriter:
             self._write_line(header.to_json())
         except OSError as err:
             self._tmp.unlink(missing_ok=True)
-            raise OutputError(f"cannot write {self.path}: {err}", "choose a writable folder") from err
+            raise write_error(self.path, err, "choose a writable folder") from None
         self._closed = False
 
     def _write_line(self, obj: dict[str, Any]) -> None:
@@ -216,7 +219,7 @@ class LandmarksWriter:
         try:
             self._write_line(_frame_json(index, raw))
         except OSError as err:
-            raise OutputError(f"cannot write {self.path}: {err}", "check free disk space") from err
+            raise write_error(self.path, err, "check free disk space") from None
         self._last_index = index
         self.frames_written += 1
 
@@ -229,15 +232,16 @@ class LandmarksWriter:
             self._file.close()
             os.replace(self._tmp, self.path)
         except OSError as err:
-            raise OutputError(
-                f"cannot finish {self.path}: {err}", "check free disk space and permissions"
-            ) from err
+            self._tmp.unlink(missing_ok=True)
+            raise write_error(self.path, err, "check free disk space and permissions", "finish") from None
 
     def abort(self) -> None:
         """Close and delete the temporary file; nothing appears under :attr:`path`."""
         if not self._closed:
             self._closed = True
-            self._file.close()
+            # Closing flushes, which fails again on a full disk; the file goes anyway.
+            with contextlib.suppress(OSError):
+                self._file.close()
             self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> LandmarksWriter:
@@ -350,8 +354,23 @@ def _loads(text: str) -> object:
 
 def _lines(path: Path) -> Iterator[tuple[int, str, bool]]:
     """``(line number, text, ended by a newline)`` of each line."""
-    with path.open("rb") as f:
-        for number, data in enumerate(f, start=1):
+    try:
+        f = path.open("rb")
+    except OSError as err:
+        raise InputError(f"{path} cannot be read ({err.strerror or err})", _READ_HINT) from None
+    with f:
+        number = 0
+        while True:
+            try:
+                data = f.readline()
+            except OSError as err:
+                # e.g. /proc/self/mem, a vanished network share, a bad disk sector
+                raise InputError(
+                    f"{path}, line {number + 1}: cannot be read ({err.strerror or err})", _READ_HINT
+                ) from None
+            if not data:
+                return
+            number += 1
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as err:

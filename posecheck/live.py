@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .assessment import Status
-from .errors import CameraError, DisplayError, PosecheckError
+from .errors import CameraError, DisplayError, OutputError, PosecheckError
 from .specs.models import PoseSpec
 from .tracker import FrameVerdict, PoseTracker
 
@@ -204,8 +204,9 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
     try:
         session_dir.mkdir(parents=True)
     except OSError as exc:
-        raise PosecheckError(f"cannot create the session folder {session_dir} ({exc.strerror or exc})",
-                             "set POSECHECK_HOME to a writable folder") from None
+        where = "--sessions" if opts.sessions_dir is not None else "POSECHECK_HOME"
+        raise OutputError(f"cannot create the session folder {session_dir} ({exc.strerror or exc})",
+                          f"set {where} to a writable folder") from None
     width, height = source.size
     header = LandmarksHeader(input=str(opts.source) if opts.source else f"camera:{opts.camera}",
                              width=width, height=height, fps=source.fps, estimator=estimator.name)
@@ -360,10 +361,16 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
             cv2.destroyWindow(WINDOW)
             cv2.waitKey(1)
         estimator.close()
-    if writer is not None:
-        writer.close(complete=True)
-    landmarks.close()
-    table.close()
+    try:
+        if writer is not None:
+            writer.close(complete=True)
+        landmarks.close()
+        table.close()
+    except BaseException:
+        # e.g. a full disk while finishing the recording: leave no hidden partial files.
+        landmarks.abort()
+        table.abort()
+        raise
     summary = recorder.summary(
         input_name=header.input or "", fps=source.fps or 30.0, complete=complete,
         extra={"estimator": estimator.name, "mode": "live", "ended_by": ended_by,

@@ -8,7 +8,9 @@ results is refused unless the user says ``--force``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import json
 import os
 from pathlib import Path
@@ -18,6 +20,23 @@ from .errors import OutputError
 
 #: The files a run writes; a folder holding any of them holds results.
 RESULT_FILES = ("summary.json", "frames.csv", "landmarks.jsonl", "annotated.mp4", "report.html")
+
+
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def write_error(path: Path, err: OSError, hint: str = "choose a writable --out folder",
+                verb: str = "write") -> OutputError:
+    """The :class:`OutputError` for an OS error while writing ``path``.
+
+    A full disk gets its own message: it is the one write error users can fix by
+    freeing space, and they need to know that what they had is untouched (every
+    result file is written under a temporary name and renamed only when whole).
+    """
+    if err.errno in _DISK_FULL:
+        return OutputError(f"the disk is full: cannot {verb} {path}",
+                           "free some space and run again; nothing you already had was changed")
+    return OutputError(f"cannot {verb} {path} ({err.strerror or err})", hint)
 
 
 def prepare_output_dir(out: Path, force: bool) -> Path:
@@ -63,7 +82,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path} ({exc.strerror or exc})", "check the disk has space") from None
+        raise write_error(path, exc) from None
 
 
 class AtomicCsv:
@@ -75,7 +94,7 @@ class AtomicCsv:
         try:
             self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
         except OSError as exc:
-            raise OutputError(f"cannot write {path} ({exc.strerror or exc})", "choose a writable --out folder") from None
+            raise write_error(path, exc) from None
         self._w = csv.writer(self._fh)
         self._w.writerow(header)
         self.rows = 0
@@ -85,7 +104,7 @@ class AtomicCsv:
         try:
             self._w.writerow(row)
         except OSError as exc:
-            raise OutputError(f"cannot write {self.path} ({exc.strerror or exc})", "check the disk has space") from None
+            raise write_error(self.path, exc) from None
         self.rows += 1
 
     def close(self) -> None:
@@ -98,10 +117,14 @@ class AtomicCsv:
             self._fh.close()
             os.replace(self._tmp, self.path)
         except OSError as exc:
-            raise OutputError(f"cannot write {self.path} ({exc.strerror or exc})", "check the disk has space") from None
+            self.abort()
+            raise write_error(self.path, exc) from None
 
     def abort(self) -> None:
         """Drop the unfinished file."""
         if not self._fh.closed:
-            self._fh.close()
+            # Closing flushes the buffer, which fails again on a full disk; the
+            # file is deleted next, so that error changes nothing.
+            with contextlib.suppress(OSError):
+                self._fh.close()
         self._tmp.unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -47,5 +48,8 @@ def lunge_clip() -> Path:
 # take longer than hypothesis's default 200 ms deadline without anything being wrong.
 from hypothesis import settings as _settings  # noqa: E402
 
+# CI (CI=true) replays the same examples every run, so a submission's verdict does not
+# depend on the draw; a developer's run keeps drawing new ones and finds new edge cases.
 _settings.register_profile("posecheck", deadline=None)
-_settings.load_profile("posecheck")
+_settings.register_profile("posecheck-ci", deadline=None, derandomize=True, print_blob=True)
+_settings.load_profile("posecheck-ci" if os.environ.get("CI") else "posecheck")

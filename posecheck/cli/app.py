@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
-from ..errors import PosecheckError
+from ..errors import PosecheckError, printable
+
+
+def _version() -> str:
+    """The installed version, or the source tree's when run from a checkout that is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("posecheck")
+    except PackageNotFoundError:
+        from .. import __version__
+
+        return __version__
 
 
 @click.group(name="posecheck", context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="posecheck", message="%(prog)s %(version)s")
+@click.version_option(version=_version(), package_name="posecheck", message="%(prog)s %(version)s")
 def app() -> None:
     """Check yoga poses against their alignment, live from a camera or from recorded video."""
 
 
 def fail(message: str, code: int = 2) -> None:
     """Print ``posecheck: error: message`` on stderr and exit with ``code``."""
+    # Whatever the message holds (a file name, a field from a user's file), it stays one line.
+    message = printable(message)
     print(f"posecheck: error: {message}", file=sys.stderr)
     raise SystemExit(code)
 
@@ -92,6 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         fail("interrupted", 130)
     except BrokenPipeError:
         return 1
+    except OSError as exc:
+        # A last net: a file-system error that no command turned into a
+        # PosecheckError still ends as one line naming the path, not a traceback.
+        from ..outputs import write_error
+
+        err = write_error(Path(exc.filename) if exc.filename else Path("a file"), exc,
+                          "check the path exists, is of the right kind and can be written", "use")
+        fail(err.one_line(), err.exit_code)
     return 0
 
 

@@ -49,6 +49,9 @@ class ReplayEstimator(Estimator):
         for index, raw in self._raws:
             self.frames_read += 1
             yield index, raw
+        if self.frames_read == 0:
+            # Otherwise the caller would blame the recorded video, not this file.
+            raise InputError(f"{self.path} holds no frames, only its header line", _RECORD_HINT)
 
     def __iter__(self) -> Iterator[tuple[int, PoseFrame]]:
         """``(frame index, PoseFrame)`` for every stored frame not yet read."""

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import SpecError
+from ..errors import SpecError, printable
 from .models import PoseSpec
 
 M = TypeVar("M", bound=BaseModel)
@@ -83,7 +83,7 @@ def validate_data(data: Any, model: type[M], origin: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{origin}: {path}: {msg}" for path, msg in _messages(exc, model)]
+        problems = [printable(f"{origin}: {path}: {msg}") for path, msg in _messages(exc, model)]
         raise SpecError(problems) from None
     except (TypeError, RecursionError) as exc:  # pathological YAML (e.g. unhashable keys)
         raise SpecError([f"{origin}: (top level): not a valid spec ({exc.__class__.__name__})"]) from None
@@ -106,7 +106,7 @@ def read_yaml(path: Path) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        raise SpecError([f"{path}: {where}: invalid YAML ({exc.problem or exc})"]) from None
+        raise SpecError([printable(f"{path}: {where}: invalid YAML ({exc.problem or exc})")]) from None
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         raise SpecError([f"{path}: invalid YAML ({exc.__class__.__name__})"]) from None
 
