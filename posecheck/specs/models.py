@@ -148,21 +148,7 @@ class CheckSpec(_Strict):
 
     @model_validator(mode="after")
     def _fits_kind(self) -> CheckSpec:
-        kind = get_kind(self.kind)
-        problems = []
-        if len(self.points) != kind.points:
-            problems.append(f"'points' must list {kind.points} points for kind {kind.name}, got {len(self.points)}")
-        n_rel = len(self.relative_to or [])
-        if kind.relative_to and n_rel != kind.relative_to:
-            problems.append(f"'relative_to' must list {kind.relative_to} points for kind {kind.name}")
-        if not kind.relative_to and self.relative_to is not None:
-            problems.append(f"'relative_to' is not used by kind {kind.name}")
-        for key, val in self.options.items():
-            allowed = kind.options.get(key)
-            if allowed is None:
-                problems.append(f"unknown option '{key}' for kind {kind.name} (allowed: {', '.join(kind.options) or 'none'})")
-            elif isinstance(allowed, tuple) and val not in allowed:
-                problems.append(f"option '{key}' must be one of {', '.join(allowed)}, got '{val}'")
+        problems = _kind_problems(self.kind, self.points, self.relative_to, self.options)
         t = self.target
         needs_below = t.value is not None or t.min is not None
         needs_above = t.value is not None or t.max is not None
@@ -170,6 +156,60 @@ class CheckSpec(_Strict):
             problems.append("missing cue 'below' (what to say when the value is under the target)")
         if needs_above and not self.cues.above:
             problems.append("missing cue 'above' (what to say when the value is over the target)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _kind_problems(kind_name: str, points: list[str], relative_to: list[str] | None,
+                   options: dict[str, str]) -> list[str]:
+    """What does not fit the check kind: the number of points and relative_to points, the options."""
+    kind = get_kind(kind_name)
+    problems = []
+    if len(points) != kind.points:
+        problems.append(f"'points' must list {kind.points} points for kind {kind.name}, got {len(points)}")
+    n_rel = len(relative_to or [])
+    if kind.relative_to and n_rel != kind.relative_to:
+        problems.append(f"'relative_to' must list {kind.relative_to} points for kind {kind.name}")
+    if not kind.relative_to and relative_to is not None:
+        problems.append(f"'relative_to' is not used by kind {kind.name}")
+    for key, val in options.items():
+        allowed = kind.options.get(key)
+        if allowed is None:
+            problems.append(f"unknown option '{key}' for kind {kind.name} (allowed: {', '.join(kind.options) or 'none'})")
+        elif isinstance(allowed, tuple) and val not in allowed:
+            problems.append(f"option '{key}' must be one of {', '.join(allowed)}, got '{val}'")
+    return problems
+
+
+class PostureCheck(_Strict):
+    """A measurement that tells a pose from others that look like it: recognition only.
+
+    Child's pose and knees to chest bend the hips and knees alike; what tells them
+    apart is where the body is (kneeling face down with the knees below the hips, or
+    lying on the back with the knees above them). A posture check measures that with
+    any check kind and says, in ``in_pose``, the values the pose needs. It is never
+    judged, scored or cued: it only decides whether a frame can be this pose at all.
+    """
+
+    id: str = Field(..., pattern=ID_PATTERN, description="Stable id, unique among the spec's checks.")
+    label: str | None = Field(None, description="What the measurement tells, in a few words.")
+    kind: str = Field(..., description="A registered check kind.")
+    points: list[PointName] = Field(..., description="Landmarks, roles (front_knee) or midpoints (mid_hip).")
+    relative_to: list[PointName] | None = Field(None, description="The segment a ratio is taken against.")
+    options: dict[str, str] = Field(default_factory=dict, description="Kind-specific options.")
+    in_pose: PoseRange = Field(..., description="The values the pose needs (outside them, another pose).")
+    min_visibility: float | None = Field(None, ge=0, le=1, description="Overrides the spec's.")
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, v: str) -> str:
+        get_kind(v)
+        return v
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> PostureCheck:
+        problems = _kind_problems(self.kind, self.points, self.relative_to, self.options)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -236,24 +276,30 @@ class PoseSpec(_Strict):
     unmeasurable: list[str] = Field(default_factory=list,
                                     description="Alignment points of the source that landmarks cannot measure.")
     checks: list[CheckSpec] = Field(..., min_length=1)
+    posture: list[PostureCheck] = Field(
+        default_factory=list,
+        description="Recognition only: measurements that tell this pose from others that look like it "
+                    "(lying on the back, kneeling face down); never judged or cued.")
 
     @model_validator(mode="after")
     def _points_and_ids(self) -> PoseSpec:
         problems = []
         seen: set[str] = set()
-        for i, check in enumerate(self.checks):
+        entries = [("checks", i, c) for i, c in enumerate(self.checks)]
+        entries += [("posture", i, c) for i, c in enumerate(self.posture)]
+        for where, i, check in entries:
             if check.id in seen:
-                problems.append(f"checks[{i}].id: duplicate check id '{check.id}'")
+                problems.append(f"{where}[{i}].id: duplicate check id '{check.id}'")
             seen.add(check.id)
             for field_name in ("points", "relative_to"):
                 for j, name in enumerate(getattr(check, field_name) or []):
                     try:
                         parse_point(name, roles=self.sides == "front_back")
                     except ValueError as exc:
-                        problems.append(f"checks[{i}].{field_name}[{j}]: {exc}")
+                        problems.append(f"{where}[{i}].{field_name}[{j}]: {exc}")
             if get_kind(check.kind).needs_facing and self.view not in ("side", "any"):
                 problems.append(
-                    f"checks[{i}].kind: '{check.kind}' depends on which way the person faces and "
+                    f"{where}[{i}].kind: '{check.kind}' depends on which way the person faces and "
                     f"needs view 'side', not '{self.view}'"
                 )
         if problems:
