@@ -135,8 +135,35 @@ class RoutineLibrary:
                 for side in side_list:
                     out.append({"pose": spec.id, "title": spec.title, "side": side, "repetition": rep,
                                 "hold_s": hold.target_s if hold else None,
-                                "rest_s": step.rest_s if step.rest_s is not None else routine.rest_s})
+                                "rest_s": step.rest_s if step.rest_s is not None else routine.rest_s,
+                                "note": step.note})
         return out
+
+
+def plan_entry(hold: dict, figures: dict | None = None) -> dict:
+    """One planned hold as a routine report lists it: done when ``figures`` says what was done.
+
+    Args:
+        hold: an entry of :meth:`RoutineLibrary.plan`.
+        figures: ``start_s``, ``end_s``, ``score``, ``time_in_pose_s`` and
+            ``time_in_good_form_s`` of what the person did for it; None when skipped.
+    """
+    entry = {"pose": hold["pose"], "title": hold["title"], "side": hold["side"],
+             "repetition": hold["repetition"], "hold_target_s": hold["hold_s"], "done": figures is not None}
+    if figures is not None:
+        target = hold["hold_s"] or 0.0
+        entry.update({k: figures[k] for k in ("start_s", "end_s", "score", "time_in_pose_s",
+                                              "time_in_good_form_s")})
+        entry["held_long_enough"] = figures["time_in_good_form_s"] >= target
+    return entry
+
+
+def tally(steps: list[dict]) -> dict:
+    """The totals of a routine report over its :func:`plan_entry` steps, and the steps."""
+    done = [s for s in steps if s["done"]]
+    return {"holds_planned": len(steps), "holds_done": len(done),
+            "holds_skipped": len(steps) - len(done),
+            "holds_long_enough": sum(1 for s in done if s["held_long_enough"]), "steps": steps}
 
 
 def match_plan(plan: list[dict], segments: list[dict]) -> dict:
@@ -155,18 +182,7 @@ def match_plan(plan: list[dict], segments: list[dict]) -> dict:
             if seg["pose"] == hold["pose"] and (hold["side"] is None or seg["side"] in (None, hold["side"])):
                 match = (k, seg)
                 break
-        entry = {"pose": hold["pose"], "title": hold["title"], "side": hold["side"],
-                 "repetition": hold["repetition"], "hold_target_s": hold["hold_s"], "done": match is not None}
         if match is not None:
-            k, seg = match
-            j = k + 1
-            target = hold["hold_s"] or 0.0
-            entry.update({"start_s": seg["start_s"], "end_s": seg["end_s"], "score": seg["score"],
-                          "time_in_pose_s": seg["time_in_pose_s"],
-                          "time_in_good_form_s": seg["time_in_good_form_s"],
-                          "held_long_enough": seg["time_in_good_form_s"] >= target})
-        steps.append(entry)
-    done = [s for s in steps if s["done"]]
-    return {"holds_planned": len(steps), "holds_done": len(done),
-            "holds_skipped": len(steps) - len(done),
-            "holds_long_enough": sum(1 for s in done if s["held_long_enough"]), "steps": steps}
+            j = match[0] + 1
+        steps.append(plan_entry(hold, match[1] if match is not None else None))
+    return tally(steps)
