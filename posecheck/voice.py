@@ -159,11 +159,14 @@ class FileBackend(EspeakBackend):
     """Writes each sentence to a WAV file with ``espeak-ng -w`` instead of playing it.
 
     For tests and for checking what a session would have said. Files are named
-    ``cue-0001.wav``, ``cue-0002.wav``, ... in ``out_dir``, in speaking order.
+    ``cue-0001.wav``, ``cue-0002.wav``, ... in ``out_dir``, in speaking order, and
+    ``spoken.txt`` there lists each file with its sentence (``cue-0001.wav<TAB>text``),
+    so what was said can be read without listening.
 
     Attributes:
         out_dir: where the WAV files go (created if missing).
         files: the WAV files written so far, with ``texts`` the sentence of each.
+        log: the ``spoken.txt`` file.
     """
 
     def __init__(self, out_dir: str | Path, program: str, voice: str = "en", rate: int = 165) -> None:
@@ -173,6 +176,7 @@ class FileBackend(EspeakBackend):
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.files: list[Path] = []
         self.texts: list[str] = []
+        self.log = self.out_dir / "spoken.txt"
 
     def speak(self, text: str) -> None:
         path = self.out_dir / f"cue-{len(self.files) + 1:04d}.wav"
@@ -184,6 +188,8 @@ class FileBackend(EspeakBackend):
             part.replace(path)
             self.files.append(path)
             self.texts.append(text)
+            with self.log.open("a", encoding="utf-8") as log:
+                log.write(f"{path.name}\t{text}\n")
         else:
             part.unlink(missing_ok=True)
 

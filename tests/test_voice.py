@@ -85,7 +85,8 @@ def test_file_backend_synthesises_a_real_sound(tmp_path):
         backend = speaker.backend
     assert isinstance(backend, FileBackend)
     assert backend.files == [tmp_path / "cue-0001.wav"] and backend.texts == [CUE]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cue-0001.wav"]  # no .part left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cue-0001.wav", "spoken.txt"]  # no .part left
+    assert (tmp_path / "spoken.txt").read_text() == f"cue-0001.wav\t{CUE}\n"
     duration, samples = read_wav(backend.files[0])
     assert 0.5 < duration < 5.0
     rms = float(np.sqrt(np.mean(samples**2)))
