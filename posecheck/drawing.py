@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,6 +134,9 @@ class OverlayInfo:
         fps: frames per second to show (None hides it).
         note: a small line under the title (e.g. "paused", "voice off").
         help_lines: the help overlay's lines (empty hides it).
+        step: a routine's step line (``Step 2 of 21: Kneeling lunge, left``), drawn on a
+            band across the top in place of the title (empty: none).
+        rest_s: seconds of rest left, shown in place of the hold timer (None: not resting).
     """
 
     title: str = ""
@@ -143,6 +147,8 @@ class OverlayInfo:
     fps: float | None = None
     note: str = ""
     help_lines: tuple[str, ...] = ()
+    step: str = ""
+    rest_s: float | None = None
 
 
 def side_label(side: str | None) -> str:
@@ -215,18 +221,30 @@ def draw_overlay(image: np.ndarray, frame: PoseFrame, verdict: FrameVerdict | No
             y = int(ay - th / 2 + k * round(fs * 1.3))
             put_text(out, text, (x, y), fs, STATUS_BGR[c.status], bold=True)
 
-    # Header: title and side on the left, hold timer on the right.
+    # Header: title and side (or a routine's step) on the left, hold timer or rest on the right.
     hs = max(16, round(26 * unit))
     pad = round(12 * unit)
-    header = info.title
-    if verdict is not None and verdict.side:
-        header += f" — {side_label(verdict.side)}"
+    note_y = pad + round(hs * 1.4)
+    if info.step:
+        # A band, so the step reads over any background from across the room.
+        band_h = 2 * pad + round(hs * 1.2) + round(14 * unit)
+        _shade(out, 0, 0, w, band_h, 0.35)
+        header = info.step
+        note_y = band_h + round(6 * unit)
+    else:
+        header = info.title
+        if verdict is not None and verdict.side:
+            header += f" — {side_label(verdict.side)}"
     put_text(out, header, (pad, pad), hs, (255, 255, 255), bold=True)
     if info.note:
-        put_text(out, info.note, (pad, pad + round(hs * 1.4)), round(hs * 0.75), (220, 220, 220))
-    if info.hold_s is not None:
+        put_text(out, info.note, (pad, note_y), round(hs * 0.75), (220, 220, 220))
+    if info.rest_s is not None:
+        label = f"rest {math.ceil(info.rest_s):.0f} s"
+        tw, _ = text_size(label, hs, True)
+        put_text(out, label, (w - pad - tw, pad), hs, CAMERA_CUE_BGR, bold=True)
+    elif info.hold_s is not None:
         target = info.hold_target_s
-        label = f"hold {info.hold_s:.0f} s" + (f" / {target:.0f} s" if target else "")
+        label = f"hold {info.hold_s:.0f} s" + (f" / {target:g} s" if target else "")
         tw, th = text_size(label, hs, True)
         x = w - pad - tw
         put_text(out, label, (x, pad), hs, (255, 255, 255), bold=True)
