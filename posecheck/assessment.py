@@ -51,6 +51,9 @@ ACCEPTED_VIEWS = {
     "any": ("side", "oblique", "front", "back", "unknown"),
 }
 
+#: The camera cue when nobody is in the picture.
+NO_PERSON_CUE = "I can't see you: step into the camera's view."
+
 FEET = {"ankle", "heel", "foot_index"}
 HANDS = {"wrist", "pinky", "index", "thumb"}
 
@@ -290,7 +293,7 @@ def assess(frame: PoseFrame, spec: PoseSpec, side: str | None = None,
     if body is None:
         body = analyse_body(frame, spec.min_visibility, visible)
     if not frame.detected:
-        cue = "I can't see you: step into the camera's view."
+        cue = NO_PERSON_CUE
         results = tuple(_unknown(c, Reason.NO_PERSON, cue) for c in compiled)
         return Assessment(spec.id, frame.timestamp, None, body, results, cue)
     front = None

@@ -1,9 +1,10 @@
 """The live practice loop: camera (or file) in, skeleton, one cue and a hold timer out.
 
-Capture runs on its own thread (newest frame only); the model, the tracker, the
-cue scheduler and drawing run here; speech runs on its own thread. The same
+Capture runs on its own thread (newest frame only); the model, the coach (what to
+judge, show and say: one pose, any pose or a routine, see :mod:`posecheck.coach`) and
+drawing run here; speech runs on its own thread. The coaches use the same
 :class:`~posecheck.tracker.PoseTracker` and :class:`~posecheck.summary.Recorder` as
-``score`` are used, so a live session saves the same ``summary.json``.
+``score``, so a live session saves the same ``summary.json``.
 """
 
 from __future__ import annotations
@@ -13,21 +14,23 @@ import os
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .assessment import Status
 from .errors import CameraError, DisplayError, OutputError, PosecheckError
 from .specs.models import PoseSpec
-from .tracker import FrameVerdict, PoseTracker
+
+if TYPE_CHECKING:
+    from .coach import Coach
 
 WINDOW = "posecheck"
 HELP_LINES = (
     "q / Esc   quit",
     "space     pause",
     "m         mirror on/off",
-    "s         switch the side assessed",
     "v         voice on/off",
     "f         frames per second on/off",
     "h         this help",
@@ -160,11 +163,65 @@ class _Stop:
             signal.signal(sig, old)  # type: ignore[arg-type]
 
 
-def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=None) -> LiveResult:
-    """Run one live session until the user quits, the source ends or ``exit_after`` passes.
+class _Voice:
+    """Speaks cues and a routine's announcements; a cue never cuts an announcement short.
+
+    The speaker keeps one waiting sentence and a newer one replaces it: a cue that came
+    while "Now the other side" is still waiting or being said is not spoken.
+    """
+
+    def __init__(self, speaker, on: bool) -> None:  # noqa: ANN001
+        self.speaker, self.on = speaker, on
+        self._announcing = False
+
+    @classmethod
+    def start(cls, opts: LiveOptions) -> _Voice:
+        if not (opts.voice or opts.voice_dir):
+            return cls(None, False)
+        from .voice import Speaker
+
+        return cls(Speaker.create("file", out_dir=opts.voice_dir) if opts.voice_dir else Speaker.create(), True)
+
+    def say(self, text: str | None, announcement: bool = False) -> None:
+        if self.speaker is None or not self.on or not text:
+            return
+        if announcement:
+            self._announcing = self.speaker.say(text)
+        elif not self._announcing or self.speaker.wait_idle(0):
+            self._announcing = False
+            self.speaker.say(text)
+
+    def toggle(self) -> None:
+        """The ``v`` key: voice on or off (a speaker is made the first time)."""
+        if self.speaker is None:
+            from .voice import Speaker
+
+            self.speaker = Speaker.create()
+        self.on = not self.on
+
+    def close(self, finish: bool = False) -> None:
+        if self.speaker is not None:
+            if finish:
+                self.speaker.wait_idle(timeout=5.0)
+            self.speaker.close()
+
+
+def _note(coach_note: str, mirror: bool, voice: _Voice) -> str:
+    """The small line under the title: the coach's note, then the loop's own state."""
+    own = ["mirrored"] if mirror else []
+    if voice.speaker is not None:
+        own.append("voice on" if voice.on else "voice off")
+    return "  ·  ".join(part for part in (coach_note, ", ".join(own)) if part)
+
+
+def run_live(spec: PoseSpec | Coach, opts: LiveOptions, estimator=None, frame_source=None) -> LiveResult:
+    """Run one live session until the user quits, the source ends, ``exit_after`` passes
+    or a routine is finished.
 
     Args:
-        spec: the pose to practise.
+        spec: the pose to practise, or a :class:`~posecheck.coach.Coach` for another
+            mode (:class:`~posecheck.coach.AutoCoach`: whichever pose the person is in;
+            :class:`~posecheck.coach.RoutineCoach`: a routine, hold by hold).
         opts: see :class:`LiveOptions`.
         estimator: a landmark estimator (default: the bundled model in video mode).
         frame_source: a :class:`~posecheck.camera.FrameSource` to use instead of the
@@ -173,13 +230,12 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
     import cv2
 
     from .camera import CameraSource, FileSource
-    from .cues import CueScheduler
-    from .feedback import cue_candidates
-    from .drawing import OverlayInfo, draw_overlay
+    from .coach import Coach, SingleCoach
+    from .drawing import draw_overlay
     from .landmarks_io import LandmarksHeader, LandmarksWriter
     from .outputs import AtomicCsv, write_json_atomic
-    from .scoring import _csv_header, _csv_row
-    from .summary import Recorder
+
+    coach = spec if isinstance(spec, Coach) else SingleCoach(spec, opts.side)
 
     if not opts.headless:
         _check_display()
@@ -196,11 +252,11 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
         estimator = create_estimator("bundled", None, mode="video")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     root = sessions_root(opts.sessions_dir)
-    session_dir = root / f"{stamp}-{spec.id}"
+    session_dir = root / f"{stamp}-{coach.name}"
     n = 1
     while session_dir.exists():
         n += 1
-        session_dir = root / f"{stamp}-{spec.id}-{n}"
+        session_dir = root / f"{stamp}-{coach.name}-{n}"
     try:
         session_dir.mkdir(parents=True)
     except OSError as exc:
@@ -211,28 +267,19 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
     header = LandmarksHeader(input=str(opts.source) if opts.source else f"camera:{opts.camera}",
                              width=width, height=height, fps=source.fps, estimator=estimator.name)
     landmarks = LandmarksWriter(session_dir / "landmarks.jsonl", header)
-    table = AtomicCsv(session_dir / "frames.csv", _csv_header(spec))
-    tracker = PoseTracker(spec, opts.side)
-    recorder = Recorder(spec)
-    scheduler = CueScheduler()
-    speaker = None
-    voice_on = opts.voice
-    if opts.voice or opts.voice_dir:
-        from .voice import Speaker
-
-        speaker = (Speaker.create("file", out_dir=opts.voice_dir) if opts.voice_dir else Speaker.create())
-        voice_on = True
+    coach.begin(source.fps or 30.0)
+    table = AtomicCsv(session_dir / "frames.csv", coach.csv_header)
+    voice = _Voice.start(opts)
+    help_lines = (*HELP_LINES[:-1], *coach.keys, HELP_LINES[-1])
     writer = None
     stats = LiveStats()
     paused = help_on = False
     show_fps = opts.show_fps
-    side_choice = opts.side
     ended_by = "source ended"
     complete = True
     error: PosecheckError | None = None
     window_open = False
     last_shown = None
-    verdict = None
     try:
         if not opts.headless:
             try:
@@ -281,30 +328,15 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
                     raw = estimator.detect(item.image, item.t)
                     t1 = time.perf_counter()
                     frame = raw.to_frame()
-                    verdict = tracker.update(frame, item.seq)
-                    recorder.add(verdict)
+                    out = coach.judge(frame, item.seq)
                     landmarks.write(item.seq, raw)
-                    table.write(_csv_row(verdict))
-                    shown_cue = scheduler.update(cue_candidates(verdict, spec.praise))
-                    if speaker is not None and voice_on and shown_cue is not None and scheduler.is_new:
-                        speaker.say(shown_cue.text)
+                    table.write(out.row)
+                    voice.say(out.say, out.announcement)
                     t2 = time.perf_counter()
-                    note = []
-                    if mirror:
-                        note.append("mirrored")
-                    if speaker is not None:
-                        note.append("voice on" if voice_on else "voice off")
-                    info = OverlayInfo(
-                        title=spec.title,
-                        cue=shown_cue.text if shown_cue else None,
-                        cue_is_camera=bool(shown_cue and shown_cue.kind == "camera"),
-                        hold_s=recorder.current_hold_s(source.fps or 30.0),
-                        hold_target_s=spec.hold.target_s if spec.hold else None,
-                        fps=stats.fps_recent if show_fps else None,
-                        note=", ".join(note),
-                        help_lines=HELP_LINES if help_on else (),
-                    )
-                    shown = draw_overlay(item.image, frame, verdict, info, mirror=mirror)
+                    info = replace(out.info, fps=stats.fps_recent if show_fps else None,
+                                   note=_note(out.info.note, mirror, voice),
+                                   help_lines=help_lines if help_on else ())
+                    shown = draw_overlay(item.image, frame, out.verdict, info, mirror=mirror)
                     t3 = time.perf_counter()
                     last_shown = shown
                     if window_open:
@@ -318,6 +350,9 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
                     stats.own_ms.append((t2 - t1) * 1000)
                     stats.draw_ms.append((t3 - t2) * 1000)
                     stats.note_frame(done)
+                    if coach.finished:
+                        ended_by = "routine finished"
+                        break
                 if window_open:
                     key = cv2.waitKey(1) & 0xFF
                     if key in (ord("q"), 27):
@@ -332,17 +367,9 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
                     elif key == ord("f"):
                         show_fps = not show_fps
                     elif key == ord("v"):
-                        if speaker is None:
-                            from .voice import Speaker
-
-                            speaker = Speaker.create()
-                        voice_on = not voice_on
-                    elif key == ord("s") and spec.sides == "front_back":
-                        current = side_choice if side_choice in ("left", "right") else (
-                            verdict.side if verdict is not None else None)
-                        side_choice = {"left": "right", "right": "left"}.get(current or "", "left")
-                        tracker = PoseTracker(spec, side_choice)
-                        scheduler.reset()
+                        voice.toggle()
+                    elif key in (ord("s"), ord("n")):
+                        voice.say(coach.key(chr(key)), announcement=True)
                     if paused and last_shown is not None:
                         cv2.imshow(WINDOW, last_shown)
             stats.wall_s = time.perf_counter() - start
@@ -355,8 +382,8 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
             writer.abort()
         raise
     finally:
-        if speaker is not None:
-            speaker.close()
+        # The last words of a finished routine are heard before the window closes.
+        voice.close(finish=ended_by == "routine finished")
         if window_open:
             cv2.destroyWindow(WINDOW)
             cv2.waitKey(1)
@@ -371,12 +398,10 @@ def run_live(spec: PoseSpec, opts: LiveOptions, estimator=None, frame_source=Non
         landmarks.abort()
         table.abort()
         raise
-    summary = recorder.summary(
-        input_name=header.input or "", fps=source.fps or 30.0, complete=complete,
-        extra={"estimator": estimator.name, "mode": "live", "ended_by": ended_by,
-               "frames_captured": stats.captured, "frames_dropped": stats.dropped},
-    ) if len(recorder) else {"pose": spec.id, "input": header.input, "complete": complete, "frames": 0,
-                             "ended_by": ended_by}
+    summary = coach.summary(
+        header.input or "", source.fps or 30.0, complete,
+        {"estimator": estimator.name, "mode": "live", "ended_by": ended_by,
+         "frames_captured": stats.captured, "frames_dropped": stats.dropped})
     write_json_atomic(session_dir / "summary.json", summary)
     result = LiveResult(summary, session_dir, stats, complete, ended_by)
     if error is not None:

@@ -157,8 +157,12 @@ class _SingleJudge:
 MIN_SEGMENT_S = 1.0
 
 
-class _AutoJudge:
-    """``score --pose auto``: recognise the pose in every frame and score each segment on its own."""
+class AutoJudge:
+    """``--pose auto``: recognise the pose in every frame and score each segment on its own.
+
+    Shared by ``score`` and ``live``. After :meth:`judge`, ``recognition`` holds the
+    recogniser's answer for that frame.
+    """
 
     csv_header = ["frame", "t", "pose", "side", "person", "in_pose", "good_form", "score", "checks", "camera_cue"]
 
@@ -176,6 +180,7 @@ class _AutoJudge:
         self._key: tuple[str, str | None] | None = None
         self._tracker: PoseTracker | None = None
         self._recorder: Recorder | None = None
+        self.recognition = None
 
     def __len__(self) -> int:
         return self.frames
@@ -197,7 +202,7 @@ class _AutoJudge:
     def judge(self, frame: PoseFrame, index: int) -> tuple[FrameVerdict | None, PoseSpec | None, list]:
         self.frames += 1
         self.t.append(frame.timestamp)
-        r = self.recognizer.update(frame)
+        r = self.recognition = self.recognizer.update(frame)
         spec = self.by_id.get(r.pose) if r.pose else None
         side = r.side if spec is not None and spec.sides == "front_back" else None
         if self.side_option in ("left", "right") and spec is not None and spec.sides == "front_back":
@@ -276,7 +281,7 @@ def score_stream(
              "landmarks": out / "landmarks.jsonl"}
     fps = header.fps or 1.0
     step = max(options.stride, 1)
-    judge = (_AutoJudge(spec, options.side, still, fps, step) if isinstance(spec, list)
+    judge = (AutoJudge(spec, options.side, still, fps, step) if isinstance(spec, list)
              else _SingleJudge(spec, options.side, still, step))
     writer = LandmarksWriter(files["landmarks"], header)
     table = AtomicCsv(files["frames"], judge.csv_header)

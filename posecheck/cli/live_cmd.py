@@ -6,12 +6,18 @@ from pathlib import Path
 
 import click
 
+from ..specs.models import PoseSpec
 from .app import app
 from .specs_cmd import load_library, specs_option
 
 
 @app.command("live")
-@click.option("--pose", required=True, help="The pose to practise (id, title or alias).")
+@click.option("--pose", help="The pose to practise (id, title or alias), or 'auto' for whichever known pose "
+                             "you are in.")
+@click.option("--routine", help="Be guided through a routine, hold by hold (instead of --pose); "
+                                "'posecheck routines list' shows them.")
+@click.option("--routines", "routine_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="An extra folder of routine files (repeatable).")
 @click.option("--camera", type=click.IntRange(min=0), default=0, show_default=True, help="Camera index.")
 @click.option("--source", type=click.Path(path_type=Path), help="Drive the session from a video file instead.")
 @click.option("--headless", is_flag=True, help="No window (record with --record).")
@@ -28,14 +34,25 @@ from .specs_cmd import load_library, specs_option
 @click.option("--force", is_flag=True, help="Replace an existing --record file.")
 @click.option("--no-history", is_flag=True, help="Do not add this session to the progress history.")
 @specs_option
-def live(pose: str, camera: int, source: Path | None, headless: bool, record: Path | None,
+def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], camera: int,
+         source: Path | None, headless: bool, record: Path | None,
          exit_after: float | None, mirror: bool | None, voice: bool, voice_dir: Path | None, side: str,
          show_fps: bool,
          sessions: Path | None, force: bool, no_history: bool, specs: tuple[Path, ...]) -> None:
-    """Practise a pose live: skeleton, one cue at a time, a hold timer."""
+    """Practise a pose live: skeleton, one cue at a time, a hold timer.
+
+    With --pose auto, whichever known pose you are in; with --routine, a routine's
+    poses in order, each held for its target in good form, with rests between.
+    """
     from ..errors import OutputError
     from ..live import LiveOptions, run_live
 
+    if routine is not None and pose is not None:
+        raise click.UsageError("give either --pose or --routine, not both")
+    if routine is None and pose is None:
+        raise click.UsageError("give --pose NAME (or --pose auto), or --routine NAME")
+    if routine is not None and side != "auto":
+        raise click.UsageError("--side does not go with --routine: the routine says which side each hold is")
     if headless and record is None:
         raise click.UsageError("--headless shows nothing: add --record OUT.mp4 to keep what it would show")
     if record is not None:
@@ -45,7 +62,7 @@ def live(pose: str, camera: int, source: Path | None, headless: bool, record: Pa
             raise click.UsageError("--record needs a .mp4, .mov or .mkv file name")
     if voice_dir is not None:
         voice_dir.mkdir(parents=True, exist_ok=True)
-    spec = load_library(specs).get(pose)
+    what = _what_to_coach(pose, routine, routine_dirs, specs, side)
     if source is not None:
         from ..video import open_media
 
@@ -53,20 +70,51 @@ def live(pose: str, camera: int, source: Path | None, headless: bool, record: Pa
     opts = LiveOptions(camera=camera, source=source, headless=headless, record=record, exit_after=exit_after,
                        mirror=mirror, voice=voice, side=side, show_fps=show_fps, sessions_dir=sessions,
                        voice_dir=voice_dir)
-    result = run_live(spec, opts)
+    result = run_live(what, opts)
     s = result.summary
-    score = s.get("score")
-    print(f"{spec.title}: {result.stats.frames} frames in {result.stats.wall_s:.1f} s "
-          f"({result.stats.fps:.1f} fps); in the pose {s.get('time_in_pose_s', 0):.1f} s, "
-          f"good form {s.get('time_in_good_form_s', 0):.1f} s, score "
-          f"{'not judged' if score is None else f'{score:.0f}/100'} ({result.ended_by})")
+    stats = result.stats
+    if isinstance(what, PoseSpec):
+        score = s.get("score")
+        print(f"{what.title}: {stats.frames} frames in {stats.wall_s:.1f} s "
+              f"({stats.fps:.1f} fps); in the pose {s.get('time_in_pose_s', 0):.1f} s, "
+              f"good form {s.get('time_in_good_form_s', 0):.1f} s, score "
+              f"{'not judged' if score is None else f'{score:.0f}/100'} ({result.ended_by})")
+    else:
+        from .score_cmd import print_auto_summary
+
+        print(f"{stats.frames} frames in {stats.wall_s:.1f} s ({stats.fps:.1f} fps) ({result.ended_by})")
+        print_auto_summary(s, {})
     print(f"session saved: {result.session_dir / 'summary.json'}")
     if record is not None:
         print(f"recording: {record}")
     if result.stats.frames:
-        _report_and_history(result, spec, record, history=not no_history)
+        if isinstance(what, PoseSpec):
+            _report_and_history(result, what, record, history=not no_history)
+        elif not no_history:
+            from .score_cmd import record_segments
+
+            record_segments(s, "live", result.session_dir, what.specs)
     if not result.complete:
         raise SystemExit(130)
+
+
+def _what_to_coach(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...],
+                   specs: tuple[Path, ...], side: str):  # noqa: ANN202
+    """The pose's spec, or the coach of --pose auto or --routine; unknown names fail here, before any work."""
+    from ..coach import AutoCoach, RoutineCoach
+
+    lib = load_library(specs)
+    if routine is not None:
+        from .routines_cmd import load_routines
+
+        routines = load_routines(routine_dirs, specs)
+        the_routine = routines.get(routine)
+        plan = routines.plan(the_routine)
+        # Recognise only the routine's own poses: fewer look-alikes to confuse.
+        return RoutineCoach(the_routine, plan, [lib.get(p) for p in dict.fromkeys(h["pose"] for h in plan)])
+    if pose.strip().lower() == "auto":
+        return AutoCoach(list(lib), side)
+    return lib.get(pose)
 
 
 def _report_and_history(result, spec, record: Path | None, history: bool) -> None:  # noqa: ANN001

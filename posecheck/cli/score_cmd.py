@@ -22,7 +22,8 @@ def _add_routine(result, routine, plan: list[dict]) -> None:  # noqa: ANN001
     write_json_atomic(result.files["summary"], s)
 
 
-def _print_routine(con, r: dict) -> None:  # noqa: ANN001
+def print_routine(con, r: dict) -> None:  # noqa: ANN001
+    """The routine section of a summary: totals, then per planned hold what was done."""
     from rich.markup import escape
     from rich.table import Table
 
@@ -32,7 +33,7 @@ def _print_routine(con, r: dict) -> None:  # noqa: ANN001
     for col in ("pose", "side", "rep", "target", "done", "in pose", "good form", "score"):
         table.add_column(col)
     for st in r["steps"]:
-        target = f"{st['hold_target_s']:.0f} s" if st["hold_target_s"] else "—"
+        target = f"{st['hold_target_s']:g} s" if st["hold_target_s"] else "—"
         if st["done"]:
             table.add_row(escape(st["title"]), st["side"] or "—", str(st["repetition"]), target,
                           "yes" if st["held_long_enough"] else "too short", f"{st['time_in_pose_s']:.1f} s",
@@ -43,7 +44,8 @@ def _print_routine(con, r: dict) -> None:  # noqa: ANN001
     con.print(table)
 
 
-def _print_auto_summary(s: dict, files: dict) -> None:
+def print_auto_summary(s: dict, files: dict) -> None:
+    """A --pose auto (or --routine) summary: the segments, the routine's holds, the files."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -63,7 +65,7 @@ def _print_auto_summary(s: dict, files: dict) -> None:
                       "—" if seg["score"] is None else f"{seg['score']:.0f}")
     con.print(table)
     if s.get("routine"):
-        _print_routine(con, s["routine"])
+        print_routine(con, s["routine"])
     for key, path in files.items():
         con.print(f"{key:<10} {escape(str(path))}")
 
@@ -77,7 +79,7 @@ def _print_summary(result, quiet: bool) -> None:
 
     s = result.summary
     if s.get("pose") == "auto":
-        _print_auto_summary(s, result.files)
+        print_auto_summary(s, result.files)
         return
     con = Console()
     score = "not judged" if s["score"] is None else f"{s['score']:.0f}/100"
@@ -235,17 +237,25 @@ def _after_auto(result, out: Path, specs: list, with_report: bool, history: bool
     if with_report:
         warnings.warn("report.html is not written for --pose auto yet; summary.json lists every segment",
                       stacklevel=1)
-    if not history:
-        return
+    if history:
+        record_segments(result.summary, "score", out, specs)
+
+
+def record_segments(s: dict, mode: str, out: Path, specs: list) -> None:
+    """Add each recognised segment of a --pose auto summary to the history as a session of its pose.
+
+    The results are saved by now: a history that cannot be written is a warning.
+    """
+    import warnings
+
     from ..history import HistoryError, record_session
 
-    by_id = {s.id: s for s in specs}
-    s = result.summary
+    by_id = {spec.id: spec for spec in specs}
     for seg in s["segments"]:
         entry = {**seg, "input": s["input"], "complete": s["complete"],
                  "duration_s": round(seg["end_s"] - seg["start_s"], 3)}
         try:
-            record_session(entry, mode="score", results_dir=out.resolve(), spec=by_id.get(seg["pose"]))
+            record_session(entry, mode=mode, results_dir=out.resolve(), spec=by_id.get(seg["pose"]))
         except HistoryError as exc:
             warnings.warn(f"not added to the history: {exc.one_line()}", stacklevel=1)
             return
