@@ -44,6 +44,39 @@ def lunge_clip() -> Path:
     return sample("lunge_side_90_left.mp4")
 
 
+def join_clips(out: Path, names: list[str]) -> int:
+    """Write the sample clips ``names`` back to back into ``out`` (H.264, 24 fps); the frame count."""
+    import av
+
+    frames = []
+    for name in names:
+        with av.open(str(sample(f"{name}.mp4"))) as c:
+            frames += [fr.to_ndarray(format="bgr24") for fr in c.decode(video=0)]
+    with av.open(str(out), "w") as c:
+        s = c.add_stream("libx264", rate=24)
+        s.width, s.height, s.pix_fmt = 960, 540, "yuv420p"
+        for fr in frames:
+            for p in s.encode(av.VideoFrame.from_ndarray(fr, format="bgr24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return len(frames)
+
+
+@pytest.fixture(scope="session")
+def two_pose_clip(tmp_path_factory) -> tuple[Path, int]:
+    """Two sample clips back to back: a kneeling lunge (left leg forward), then a frog; and its frame count."""
+    clip = tmp_path_factory.mktemp("routine") / "two poses.mp4"
+    return clip, join_clips(clip, ["lunge_side_90_left", "frog_backhigh_90"])
+
+
+@pytest.fixture(scope="session")
+def long_two_pose_clip(tmp_path_factory) -> tuple[Path, int]:
+    """The same two poses, each held twice as long (6 s each): room for a live loop on a busy machine."""
+    clip = tmp_path_factory.mktemp("routine") / "two long poses.mp4"
+    return clip, join_clips(clip, ["lunge_side_90_left"] * 2 + ["frog_backhigh_90"] * 2)
+
+
 # Timing is for benchmarks, not tests: on a busy two-core machine a generated case can
 # take longer than hypothesis's default 200 ms deadline without anything being wrong.
 from hypothesis import settings as _settings  # noqa: E402

@@ -317,27 +317,6 @@ def test_a_view_the_spec_cannot_judge_is_never_another_pose(recognised):
         assert got["other"] <= 0.05 * sum(got[k] for k in ("right", "none", "other")), (name, got)
 
 
-@pytest.fixture(scope="module")
-def two_pose_clip(tmp_path_factory):
-    """Two sample clips back to back: a kneeling lunge (left leg forward), then a frog."""
-    import av
-
-    clip = tmp_path_factory.mktemp("routine") / "two poses.mp4"
-    frames = []
-    for name in ("lunge_side_90_left", "frog_backhigh_90"):
-        with av.open(str(SAMPLES / f"{name}.mp4")) as c:
-            frames += [fr.to_ndarray(format="bgr24") for fr in c.decode(video=0)]
-    with av.open(str(clip), "w") as c:
-        s = c.add_stream("libx264", rate=24)
-        s.width, s.height, s.pix_fmt = 960, 540, "yuv420p"
-        for fr in frames:
-            for p in s.encode(av.VideoFrame.from_ndarray(fr, format="bgr24")):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
-    return clip, len(frames)
-
-
 @pytest.mark.model
 def test_score_pose_auto_splits_a_routine_into_segments(tmp_path, two_pose_clip):
     from .cli_helpers import posecheck
