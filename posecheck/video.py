@@ -160,6 +160,15 @@ class MediaSource(abc.ABC):
 # -- videos -----------------------------------------------------------------------
 
 
+def bgr_to_rgb(image: np.ndarray) -> np.ndarray:
+    """A contiguous RGB copy of a BGR image, as the landmark model wants it.
+
+    OpenCV's conversion takes about 0.5 ms at 720p; numpy's ``ascontiguousarray(image[..., ::-1])``
+    took 8.5 ms, more than a third of the model's own time.
+    """
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
 def _is_real_video(stream: Any) -> bool:
     # An mp3's cover art is a one-picture "video" stream flagged attached_pic.
     return not (stream.disposition & av.stream.Disposition.attached_pic)

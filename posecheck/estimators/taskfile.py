@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import EstimatorError
 from ..landmarks_io import RawPose
+from ..video import bgr_to_rgb
 from .base import Estimator, quiet_native_stderr
 from .bundled import TASK_HINT, landmarks_array, load_mediapipe
 
@@ -80,7 +81,7 @@ class TaskFileEstimator(Estimator):
 
     def _detect(self, image_bgr: np.ndarray, timestamp: float) -> RawPose:
         h, w = image_bgr.shape[:2]
-        rgb = np.ascontiguousarray(image_bgr[..., ::-1])
+        rgb = bgr_to_rgb(image_bgr)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         try:
             if self.mode == "video":
