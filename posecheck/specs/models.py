@@ -123,8 +123,8 @@ class PoseRange(_Strict):
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
 
-class CheckSpec(_Strict):
-    """One measurable alignment point of a pose."""
+class _Measurement(_Strict):
+    """What any measurement names: its id, a check kind, the points it is taken from."""
 
     id: str = Field(..., pattern=ID_PATTERN, description="Stable id, used in exports.")
     kind: str = Field(..., description="A registered check kind.")
@@ -132,13 +132,7 @@ class CheckSpec(_Strict):
     points: list[PointName] = Field(..., description="Landmarks, roles (front_knee) or midpoints (mid_hip).")
     relative_to: list[PointName] | None = Field(None, description="The segment a ratio is taken against.")
     options: dict[str, str] = Field(default_factory=dict, description="Kind-specific options.")
-    target: Target
-    weight: float = Field(1.0, gt=0, description="Importance in the score and in choosing a cue.")
-    cues: Cues
     min_visibility: float | None = Field(None, ge=0, le=1, description="Overrides the spec's.")
-    in_pose: PoseRange | None = Field(
-        None, description="Values within which the person counts as in the pose at all (e.g. a knee "
-                          "bent 55–145° is a lunge, good or not); outside, they are moving or resting.")
 
     @field_validator("kind")
     @classmethod
@@ -146,9 +140,40 @@ class CheckSpec(_Strict):
         get_kind(v)
         return v
 
+    def _kind_problems(self) -> list[str]:
+        """What does not fit the check kind: the number of points and relative_to points, the options."""
+        kind = get_kind(self.kind)
+        problems = []
+        if len(self.points) != kind.points:
+            problems.append(f"'points' must list {kind.points} points for kind {kind.name}, got {len(self.points)}")
+        n_rel = len(self.relative_to or [])
+        if kind.relative_to and n_rel != kind.relative_to:
+            problems.append(f"'relative_to' must list {kind.relative_to} points for kind {kind.name}")
+        if not kind.relative_to and self.relative_to is not None:
+            problems.append(f"'relative_to' is not used by kind {kind.name}")
+        for key, val in self.options.items():
+            allowed = kind.options.get(key)
+            if allowed is None:
+                problems.append(f"unknown option '{key}' for kind {kind.name} "
+                                f"(allowed: {', '.join(kind.options) or 'none'})")
+            elif isinstance(allowed, tuple) and val not in allowed:
+                problems.append(f"option '{key}' must be one of {', '.join(allowed)}, got '{val}'")
+        return problems
+
+
+class CheckSpec(_Measurement):
+    """One measurable alignment point of a pose."""
+
+    target: Target
+    weight: float = Field(1.0, gt=0, description="Importance in the score and in choosing a cue.")
+    cues: Cues
+    in_pose: PoseRange | None = Field(
+        None, description="Values within which the person counts as in the pose at all (e.g. a knee "
+                          "bent 55–145° is a lunge, good or not); outside, they are moving or resting.")
+
     @model_validator(mode="after")
     def _fits_kind(self) -> CheckSpec:
-        problems = _kind_problems(self.kind, self.points, self.relative_to, self.options)
+        problems = self._kind_problems()
         t = self.target
         needs_below = t.value is not None or t.min is not None
         needs_above = t.value is not None or t.max is not None
@@ -161,28 +186,7 @@ class CheckSpec(_Strict):
         return self
 
 
-def _kind_problems(kind_name: str, points: list[str], relative_to: list[str] | None,
-                   options: dict[str, str]) -> list[str]:
-    """What does not fit the check kind: the number of points and relative_to points, the options."""
-    kind = get_kind(kind_name)
-    problems = []
-    if len(points) != kind.points:
-        problems.append(f"'points' must list {kind.points} points for kind {kind.name}, got {len(points)}")
-    n_rel = len(relative_to or [])
-    if kind.relative_to and n_rel != kind.relative_to:
-        problems.append(f"'relative_to' must list {kind.relative_to} points for kind {kind.name}")
-    if not kind.relative_to and relative_to is not None:
-        problems.append(f"'relative_to' is not used by kind {kind.name}")
-    for key, val in options.items():
-        allowed = kind.options.get(key)
-        if allowed is None:
-            problems.append(f"unknown option '{key}' for kind {kind.name} (allowed: {', '.join(kind.options) or 'none'})")
-        elif isinstance(allowed, tuple) and val not in allowed:
-            problems.append(f"option '{key}' must be one of {', '.join(allowed)}, got '{val}'")
-    return problems
-
-
-class PostureCheck(_Strict):
+class PostureCheck(_Measurement):
     """A measurement that tells a pose from others that look like it: recognition only.
 
     Child's pose and knees to chest bend the hips and knees alike; what tells them
@@ -192,24 +196,11 @@ class PostureCheck(_Strict):
     judged, scored or cued: it only decides whether a frame can be this pose at all.
     """
 
-    id: str = Field(..., pattern=ID_PATTERN, description="Stable id, unique among the spec's checks.")
-    label: str | None = Field(None, description="What the measurement tells, in a few words.")
-    kind: str = Field(..., description="A registered check kind.")
-    points: list[PointName] = Field(..., description="Landmarks, roles (front_knee) or midpoints (mid_hip).")
-    relative_to: list[PointName] | None = Field(None, description="The segment a ratio is taken against.")
-    options: dict[str, str] = Field(default_factory=dict, description="Kind-specific options.")
     in_pose: PoseRange = Field(..., description="The values the pose needs (outside them, another pose).")
-    min_visibility: float | None = Field(None, ge=0, le=1, description="Overrides the spec's.")
-
-    @field_validator("kind")
-    @classmethod
-    def _known_kind(cls, v: str) -> str:
-        get_kind(v)
-        return v
 
     @model_validator(mode="after")
     def _fits_kind(self) -> PostureCheck:
-        problems = _kind_problems(self.kind, self.points, self.relative_to, self.options)
+        problems = self._kind_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
