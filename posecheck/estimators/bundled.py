@@ -16,7 +16,6 @@ import numpy as np
 from ..errors import EstimatorError
 from ..landmarks import NUM_LANDMARKS
 from ..landmarks_io import RawPose
-from ..video import bgr_to_rgb
 from .base import Estimator, quiet_native_stderr
 
 TASK_HINT = "pass a pose_landmarker_lite/full/heavy .task file with --model"
@@ -83,6 +82,8 @@ class BundledEstimator(Estimator):
 
     def _detect(self, image_bgr: np.ndarray, timestamp: float) -> RawPose:
         h, w = image_bgr.shape[:2]
+        from ..video import bgr_to_rgb  # the media edge (cv2), loaded with the first frame
+
         rgb = bgr_to_rgb(image_bgr)
         rgb.flags.writeable = False  # lets mediapipe use the buffer without copying
         try:

@@ -14,7 +14,6 @@ import numpy as np
 
 from ..errors import EstimatorError
 from ..landmarks_io import RawPose
-from ..video import bgr_to_rgb
 from .base import Estimator, quiet_native_stderr
 from .bundled import TASK_HINT, landmarks_array, load_mediapipe
 
@@ -81,6 +80,8 @@ class TaskFileEstimator(Estimator):
 
     def _detect(self, image_bgr: np.ndarray, timestamp: float) -> RawPose:
         h, w = image_bgr.shape[:2]
+        from ..video import bgr_to_rgb  # the media edge (cv2), loaded with the first frame
+
         rgb = bgr_to_rgb(image_bgr)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         try:
