@@ -309,7 +309,7 @@ def score_stream(
 
                             files["video"] = out / "annotated.mp4"
                             video = VideoWriter(files["video"], fps / max(options.stride, 1),
-                                                (image.shape[1], image.shape[0]))
+                                                (image.shape[1], image.shape[0]), threads=1)
                             # Drawing and H.264 encoding run beside the model, on the other core.
                             encoder = Worker(lambda job: video.write(draw_overlay(*job)), depth=4,
                                              name="posecheck-encode")
@@ -394,17 +394,19 @@ def score_file(path: Path, spec: PoseSpec | list[PoseSpec], out: Path, options: 
         on_start(info.frame_count)
 
     stride = max(options.stride, 1)
-    # Decoding runs ahead on its own thread while the model works on the current frame.
+    # Three stages on three threads: decoding runs ahead of the model, and the model runs
+    # ahead of the judging and writing here (which would otherwise cost it 5% of its pace:
+    # the model leaves most of the second core idle). Both queues are short and bounded.
     frames = Prefetch((vf for vf in source if vf.index % stride == 0), depth=4, name="posecheck-decode")
-
-    def raws() -> Iterator[tuple[int, RawPose, object]]:
-        for vf in frames:
-            yield vf.index, estimator.detect(vf.image, vf.t), vf.image
-
+    raws = Prefetch(((vf.index, estimator.detect(vf.image, vf.t), vf.image) for vf in frames), depth=2,
+                    name="posecheck-model")
     try:
         with source, estimator:
-            return score_stream(raws(), spec, out, header, options=options, still=still,
-                                on_frame=on_frame, lost_frames=lambda: source.lost_frames)
+            try:
+                return score_stream(iter(raws), spec, out, header, options=options, still=still,
+                                    on_frame=on_frame, lost_frames=lambda: source.lost_frames)
+            finally:
+                raws.close()  # before the estimator closes: its thread may be inside the model
     finally:
         frames.close()
 

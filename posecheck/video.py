@@ -524,7 +524,9 @@ class VideoWriter:
     only when the writer is closed: an exception inside the ``with`` block leaves
     nothing under ``path``, while an explicit ``close(complete=False)`` (e.g.
     after Ctrl-C) keeps what was written so far. Odd sizes are padded by one
-    pixel, because yuv420p needs even dimensions.
+    pixel, because yuv420p needs even dimensions. ``threads`` caps the encoder's
+    threads (default: libx264's own choice); one is best when the writer already
+    runs on a thread of its own beside the landmark model, which uses every core.
 
     Attributes:
         path: where the finished video goes.
@@ -542,6 +544,7 @@ class VideoWriter:
         *,
         crf: int = 23,
         preset: str = "veryfast",
+        threads: int | None = None,
     ) -> None:
         self.path = Path(path)
         w, h = int(size[0]), int(size[1])
@@ -564,7 +567,7 @@ class VideoWriter:
                 f"cannot write to {self.path.parent}: {err}", "choose a writable folder"
             ) from err
         try:
-            self._stream = self._add_stream(fps, crf, preset)
+            self._stream = self._add_stream(fps, crf, preset, threads)
         except BaseException:
             self._discard()
             raise
@@ -586,12 +589,14 @@ class VideoWriter:
             )
         return fmt
 
-    def _add_stream(self, fps: float, crf: int, preset: str) -> Any:
+    def _add_stream(self, fps: float, crf: int, preset: str, threads: int | None) -> Any:
         # Rates like 29.97 are really 30000/1001; encoders want an exact fraction.
         rate = Fraction(fps).limit_denominator(1001)
         last_error: Exception | None = None
         for name in _H264_ENCODERS:
             options = {"crf": str(crf), "preset": preset} if name == "libx264" else {}
+            if threads:
+                options["threads"] = str(threads)
             try:
                 stream = self._container.add_stream(name, rate=rate, options=options)
             except (av.FFmpegError, ValueError) as err:
