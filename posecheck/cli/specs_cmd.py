@@ -64,15 +64,32 @@ def show_spec(name: str, specs: tuple[Path, ...]) -> None:
     con.print(f"camera view: {spec.view}; sides: {spec.sides}; "
               f"hold: {spec.hold.describe() if spec.hold else '—'}")
     table = Table()
-    for col in ("check", "kind", "points", "target", "ok ±", "near ±", "weight", "cue below", "cue above"):
+    for col in ("check", "kind", "points", "target", "ok ±", "near ±", "weight"):
         table.add_column(col, overflow="fold")
     for c in spec.checks:
         table.add_row(*(escape(x) for x in (
             c.id, c.kind, ", ".join(c.points), c.target.describe(), f"{c.target.ok:g}",
-            f"{c.target.near:g}", f"{c.weight:g}", c.cues.below or "", c.cues.above or "")))
+            f"{c.target.near:g}", f"{c.weight:g}")))
     con.print(table)
+    # Cues are sentences: under the table they stay readable in an 80-column terminal.
+    con.print("cues (value under the target / over it):")
+    for c in spec.checks:
+        for direction, text in (("under", c.cues.below), ("over", c.cues.above)):
+            if text:
+                con.print(f"  {escape(c.id)}, {direction}: {escape(text)}")
+    if spec.posture:
+        con.print("recognised by (never judged): " + escape("; ".join(
+            f"{p.label or p.id} ({_range(p.in_pose)})"
+            for p in spec.posture)))
     if spec.unmeasurable:
         con.print("Not measurable from landmarks: " + escape("; ".join(spec.unmeasurable)))
+
+
+def _range(r) -> str:  # noqa: ANN001 - a PoseRange
+    """``in_pose`` in words."""
+    if r.min is not None and r.max is not None:
+        return f"{r.min:g} to {r.max:g}"
+    return f"at least {r.min:g}" if r.min is not None else f"at most {r.max:g}"
 
 
 @specs_group.command("validate")
