@@ -41,6 +41,9 @@ def test_throughput_benchmark_reports_every_run_and_ratio(tmp_path):
     for figure in ("own work per frame", "drawing the overlay at 1280x720", "frame-to-display latency median",
                    "peak memory"):
         assert figure in out, (figure, out)
+    # Every target of issue 8 is listed with its measured value and a verdict.
+    targets = re.findall(r"^\| (.+?) \| (.+?) \| (yes|NO) \|$", out, re.M)
+    assert [t[0].split()[0] for t in targets] == ["(b)/(a)", "(c)/(a)", "own", "drawing", "live"], targets
     assert md.read_text().startswith("# Performance") and "(a) bare MediaPipe loop" in md.read_text()
 
 
