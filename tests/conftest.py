@@ -63,6 +63,22 @@ def join_clips(out: Path, names: list[str]) -> int:
     return len(frames)
 
 
+def empty_clip(out: Path, frames: int = 20) -> Path:
+    """A 2 s clip of an empty grey room: nobody in view."""
+    import av
+    import numpy as np
+
+    with av.open(str(out), "w") as c:
+        s = c.add_stream("libx264", rate=10)
+        s.width, s.height, s.pix_fmt = 640, 360, "yuv420p"
+        for _ in range(frames):
+            for p in s.encode(av.VideoFrame.from_ndarray(np.full((360, 640, 3), 90, np.uint8), format="bgr24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return out
+
+
 @pytest.fixture(scope="session")
 def two_pose_clip(tmp_path_factory) -> tuple[Path, int]:
     """Two sample clips back to back: a kneeling lunge (left leg forward), then a frog; and its frame count."""

@@ -18,7 +18,7 @@ from posecheck.assessment import Status
 from posecheck.drawing import STATUS_BGR, status_colour_present
 
 from .cli_helpers import ROOT, assert_clean_error, posecheck
-from .conftest import sample
+from .conftest import empty_clip, sample
 from .xvfb import env_with_display, screenshot, xvfb
 
 pytestmark = pytest.mark.model
@@ -165,14 +165,7 @@ def test_camera_lost_mid_session_saves_what_was_measured(tmp_path):
 
 def test_no_person_in_view_is_a_cue_not_an_error(tmp_path):
     clip = tmp_path / "empty.mp4"
-    with av.open(str(clip), "w") as c:
-        s = c.add_stream("libx264", rate=10)
-        s.width, s.height, s.pix_fmt = 640, 360, "yuv420p"
-        for _ in range(20):
-            for p in s.encode(av.VideoFrame.from_ndarray(np.full((360, 640, 3), 90, np.uint8), format="bgr24")):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
+    empty_clip(clip)
     rec = tmp_path / "r.mp4"
     run = posecheck("live", "--pose", "kneeling_lunge", "--source", str(clip), "--headless", "--record", str(rec),
                     env={"POSECHECK_HOME": str(tmp_path / "home")})

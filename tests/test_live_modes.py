@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from .cli_helpers import assert_clean_error, posecheck
-from .conftest import sample
+from .conftest import empty_clip, sample
 
 #: The routine the two-pose clip does, with no rest between (the clip goes straight on).
 TWO_POSES = (
@@ -90,14 +90,7 @@ def test_live_routine_guides_through_its_plan(tmp_path, long_two_pose_clip):
 @pytest.mark.model
 def test_live_routine_on_a_clip_nobody_is_in_reports_every_hold_skipped(tmp_path):
     clip = tmp_path / "empty.mp4"
-    with av.open(str(clip), "w") as c:
-        s = c.add_stream("libx264", rate=10)
-        s.width, s.height, s.pix_fmt = 640, 360, "yuv420p"
-        for _ in range(20):
-            for p in s.encode(av.VideoFrame.from_ndarray(np.full((360, 640, 3), 90, np.uint8), format="bgr24")):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
+    empty_clip(clip)
     run = posecheck("live", "--routine", "psoas release", "--source", str(clip), "--headless", "--record",
                     str(tmp_path / "r.mp4"), "--sessions", str(tmp_path / "s"), "--no-history")
     assert run.code == 0, run.err
