@@ -18,7 +18,7 @@ from .drawing import OverlayInfo
 from .feedback import cue_candidates
 from .frame import PoseFrame
 from .guide import Observation, RoutineGuide
-from .scoring import AutoJudge, _csv_header, _csv_row, _VideoClock
+from .scoring import AutoJudge, frames_csv_header, frames_csv_row, VideoClock
 from .specs.models import PoseSpec
 from .summary import Recorder
 from .tracker import FrameVerdict, PoseTracker
@@ -84,9 +84,9 @@ class Coach(abc.ABC):
         return False
 
 
-def _scheduler() -> tuple[CueScheduler, _VideoClock]:
+def _scheduler() -> tuple[CueScheduler, VideoClock]:
     """A cue scheduler on the frames' clock, as ``score`` uses: a cue's time on screen is the video's."""
-    clock = _VideoClock()
+    clock = VideoClock()
     return CueScheduler(clock=clock), clock
 
 
@@ -116,7 +116,7 @@ class SingleCoach(Coach):
 
     @property
     def csv_header(self) -> list[str]:
-        return _csv_header(self.spec)
+        return frames_csv_header(self.spec)
 
     def judge(self, frame: PoseFrame, index: int) -> Coached:
         self._clock.now = frame.timestamp
@@ -127,7 +127,7 @@ class SingleCoach(Coach):
                            cue_is_camera=bool(cue and cue.kind == "camera"),
                            hold_s=self.recorder.current_hold_s(self.fps),
                            hold_target_s=self.spec.hold.target_s if self.spec.hold else None)
-        return Coached(v, _csv_row(v), info, say)
+        return Coached(v, frames_csv_row(v), info, say)
 
     def key(self, key: str) -> str | None:
         if key == "s" and self.spec.sides == "front_back":

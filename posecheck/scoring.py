@@ -73,7 +73,7 @@ def _tracker_for(spec: PoseSpec, side: str, still: bool) -> PoseTracker:
     return PoseTracker(spec, side)
 
 
-class _VideoClock:
+class VideoClock:
     """The cue scheduler's clock in a recorded video: the current frame's time."""
 
     def __init__(self) -> None:
@@ -109,14 +109,14 @@ class _StopFlag:
             signal.signal(sig, old)  # type: ignore[arg-type]
 
 
-def _csv_header(spec: PoseSpec) -> list[str]:
+def frames_csv_header(spec: PoseSpec) -> list[str]:
     cols = ["frame", "t", "side", "person", "in_pose", "good_form", "score"]
     for c in spec.checks:
         cols += [c.id, f"{c.id}.status"]
     return cols + ["camera_cue"]
 
 
-def _csv_row(v: FrameVerdict) -> list:
+def frames_csv_row(v: FrameVerdict) -> list:
     def num(x: float, digits: int) -> str:
         return "" if math.isnan(x) else f"{x:.{digits}f}"
 
@@ -134,7 +134,7 @@ class _SingleJudge:
         self.spec, self.side, self.still = spec, side, still
         self.tracker = _tracker_for(spec, side, still)
         self.recorder = Recorder(spec, step)
-        self.csv_header = _csv_header(spec)
+        self.csv_header = frames_csv_header(spec)
 
     def __len__(self) -> int:
         return len(self.recorder)
@@ -144,7 +144,7 @@ class _SingleJudge:
             self.tracker = _tracker_for(self.spec, self.side, self.still)
         verdict = self.tracker.update(frame, index)
         self.recorder.add(verdict)
-        return verdict, self.spec, _csv_row(verdict)
+        return verdict, self.spec, frames_csv_row(verdict)
 
     def hold_s(self, fps: float) -> float | None:
         return None if self.still else self.recorder.current_hold_s(fps)
@@ -289,7 +289,7 @@ def score_stream(
     video = None
     encoder: Worker | None = None
     complete = True
-    clock = _VideoClock()
+    clock = VideoClock()
     scheduler = CueScheduler(clock=clock)
     try:
         from .drawing import OverlayInfo, draw_overlay
