@@ -151,6 +151,8 @@ def _prepared(spec: PoseSpec) -> tuple[PoseSpec, int, bool]:
                  for p in spec.posture]
         full = spec.model_copy(update={"checks": [*spec.checks, *extra], "posture": []}) if extra else spec
         hit = (spec, full, len(spec.checks), one_sided(spec))
+        if len(_WITH_POSTURE) >= 256:  # a long-lived process that loads specs again and again
+            _WITH_POSTURE.clear()
         _WITH_POSTURE[id(spec)] = hit
     return hit[1], hit[2], hit[3]
 
