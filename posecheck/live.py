@@ -19,7 +19,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .assessment import Status
 from .errors import CameraError, DisplayError, OutputError, PosecheckError
 from .specs.models import PoseSpec
 
