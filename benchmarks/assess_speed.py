@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from posecheck.assessment import assess  # noqa: E402
+from posecheck.judge.assess import assess  # noqa: E402
 from posecheck.specs import SpecLibrary  # noqa: E402
 from tests import factories  # noqa: E402
 

@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.live import LiveOptions, run_live  # noqa: E402
+from posecheck.app.live import LiveOptions, run_live  # noqa: E402
 from posecheck.specs import SpecLibrary  # noqa: E402
 
 

@@ -78,7 +78,7 @@ def bare(clip: Path) -> tuple[int, float]:
 
 
 def score(clip: Path, video: bool, tmp: Path) -> tuple[int, float, Path]:
-    from posecheck.scoring import ScoreOptions, score_file
+    from posecheck.app.score import ScoreOptions, score_file
     from posecheck.specs import SpecLibrary
 
     out = tmp / f"score-{video}-{time.monotonic_ns()}"
@@ -89,7 +89,7 @@ def score(clip: Path, video: bool, tmp: Path) -> tuple[int, float, Path]:
 
 def live(clip: Path, tmp: Path, realtime: bool = False) -> tuple[int, float, object]:
     """The live loop on ``clip``: every frame (``realtime`` False) or paced like a camera."""
-    from posecheck.live import LiveOptions, run_live
+    from posecheck.app.live import LiveOptions, run_live
     from posecheck.specs import SpecLibrary
 
     t0 = time.perf_counter()
@@ -133,12 +133,12 @@ def own_work(landmarks: Path, clip: Path) -> tuple[float, float]:
     """Median ms per frame of tracker + cue choice, and of drawing at the clip's size."""
     import av
 
-    from posecheck.cues import CueScheduler
-    from posecheck.drawing import OverlayInfo, draw_overlay
-    from posecheck.feedback import cue_candidates
-    from posecheck.landmarks_io import read_raw
+    from posecheck.io.landmarks_file import read_raw
+    from posecheck.render.overlay import OverlayInfo, draw_overlay
+    from posecheck.session.cues import CueScheduler
+    from posecheck.session.feedback import cue_candidates
     from posecheck.specs import SpecLibrary
-    from posecheck.tracker import PoseTracker
+    from posecheck.track.tracker import PoseTracker
 
     spec = SpecLibrary().get("kneeling_lunge")
     _, raws = read_raw(landmarks)

@@ -1,15 +1,16 @@
 """posecheck: check yoga poses against their alignment from landmarks.
 
 The core is plain numpy and re-exported flat here; the landmark model, video and
-drawing live at the edges (:mod:`posecheck.estimators`, :mod:`posecheck.video`)
+drawing live at the edges (:mod:`posecheck.estimators`, :mod:`posecheck.io.media`)
 and are imported only when used.
 """
 
 from __future__ import annotations
 
-from .assessment import Assessment, CheckResult, Reason, Status, assess
-from .body import BodyView, analyse_body
-from .errors import (
+from posecheck.core.body import BodyView, analyse_body
+from posecheck.core.frame import PointFlag, PoseFrame
+from posecheck.core.landmarks import CONNECTIONS, Landmark
+from posecheck.errors import (
     CameraError,
     DisplayError,
     EstimatorError,
@@ -19,9 +20,8 @@ from .errors import (
     SpecError,
     UnknownPoseError,
 )
-from .frame import PointFlag, PoseFrame
-from .landmarks import CONNECTIONS, Landmark
-from .specs import PoseSpec, SpecLibrary, load_spec
+from posecheck.judge.assess import Assessment, CheckResult, Reason, Status, assess
+from posecheck.specs import PoseSpec, SpecLibrary, load_spec
 
 __version__ = "0.1.0"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .specs import SpecLibrary
+from posecheck.specs import SpecLibrary
 
 
 @dataclass
@@ -152,9 +152,9 @@ def evaluate_clip_full(clip: Path, library: SpecLibrary | None = None) -> ClipEv
     """Score ``clip`` with the real model; compare its checks and its recognised pose with the truth."""
     from collections import Counter
 
-    from .landmarks_io import read_landmarks
-    from .recognition import PoseRecognizer
-    from .scoring import ScoreOptions, score_file
+    from posecheck.app.score import ScoreOptions, score_file
+    from posecheck.io.landmarks_file import read_landmarks
+    from posecheck.judge.recognise import PoseRecognizer
 
     library = library or SpecLibrary()
     truth = json.loads(clip.with_suffix("").with_suffix(".truth.json").read_text())

@@ -2,7 +2,7 @@
 
 Side-view figures are laid out in body coordinates (x forward, y up, metres) and
 mapped to pixels for a person facing image-right (``facing=1``) or image-left.
-Segment lengths follow :data:`posecheck.body.SEGMENT_RATIOS`, so the body scale
+Segment lengths follow :data:`posecheck.core.body.SEGMENT_RATIOS`, so the body scale
 and foreshortening guard see a well-proportioned body.
 """
 
@@ -12,13 +12,13 @@ import math
 
 import numpy as np
 
-from posecheck.frame import PoseFrame
-from posecheck.landmarks import Landmark as L
+from posecheck.core.frame import PoseFrame
+from posecheck.core.landmarks import Landmark as L
 
 TORSO = 0.52
 THIGH = 0.80 * TORSO
 SHIN = 0.76 * TORSO
-HIP_HALF_WIDTH = 0.44 * THIGH / 2  # average proportions (posecheck.body.HIP_WIDTH_PER_THIGH)
+HIP_HALF_WIDTH = 0.44 * THIGH / 2  # average proportions (posecheck.core.body.HIP_WIDTH_PER_THIGH)
 SIZE = (1280, 720)
 PPM = 400.0  # pixels per metre
 

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from posecheck.assessment import Reason, Status, assess
-from posecheck.landmarks import Landmark as L
+from posecheck.core.landmarks import Landmark as L
+from posecheck.judge.assess import Reason, Status, assess
 from posecheck.specs import SpecLibrary
 
 from . import factories as f
@@ -82,7 +82,7 @@ def test_foreshortened_thigh_gives_camera_instruction():
     frame = f.lunge(front="left")
     px = frame.pixels.copy()
     px[L.LEFT_KNEE] = px[L.LEFT_HIP] + (0.3 * (px[L.LEFT_KNEE] - px[L.LEFT_HIP]))
-    from posecheck.frame import PoseFrame
+    from posecheck.core.frame import PoseFrame
 
     squeezed = PoseFrame.from_pixels(px, frame.image_size, visibility=0.99)
     r = assess(squeezed, LUNGE)["front_knee_angle"]
@@ -91,7 +91,7 @@ def test_foreshortened_thigh_gives_camera_instruction():
 
 
 def test_no_person():
-    from posecheck.frame import PoseFrame
+    from posecheck.core.frame import PoseFrame
 
     a = assess(PoseFrame.empty((640, 480)), LUNGE)
     assert all(r.reason is Reason.NO_PERSON for r in a.results)
@@ -99,7 +99,7 @@ def test_no_person():
 
 
 def test_forced_side_overrides_detection():
-    from posecheck.geometry import joint_angle
+    from posecheck.core.geometry import joint_angle
 
     frame = f.lunge(front="left")
     a = assess(frame, LUNGE, side="right")

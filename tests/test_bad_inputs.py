@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 import pytest
 
-from posecheck.video import probe
+from posecheck.io.media import probe
 
 from .cli_helpers import ROOT, Run, assert_clean_error, posecheck
 from .conftest import sample

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from posecheck.camera import Captured, FileSource, LatestFrame
+from posecheck.io.camera import Captured, FileSource, LatestFrame
 
 from .conftest import sample
 

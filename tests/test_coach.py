@@ -6,11 +6,11 @@ import dataclasses
 
 import pytest
 
-from posecheck.coach import NO_POSE_CUE, AutoCoach, RoutineCoach, SingleCoach
-from posecheck.frame import PoseFrame
-from posecheck.assessment import NO_PERSON_CUE
-from posecheck.routines import Routine, RoutineLibrary, match_plan
+from posecheck.core.frame import PoseFrame
+from posecheck.judge.assess import NO_PERSON_CUE
+from posecheck.session.coach import NO_POSE_CUE, AutoCoach, RoutineCoach, SingleCoach
 from posecheck.specs import SpecLibrary
+from posecheck.specs.routines import Routine, RoutineLibrary, match_plan
 
 from . import factories as f
 

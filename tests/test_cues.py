@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from posecheck.cues import PRAISE, Cue, CueScheduler, choose_cue
+from posecheck.session.cues import PRAISE, Cue, CueScheduler, choose_cue
 
 
 class FakeClock:

@@ -20,7 +20,7 @@ from posecheck.estimators import (
     TaskFileEstimator,
     create_estimator,
 )
-from posecheck.landmarks_io import LandmarksHeader, LandmarksWriter, RawPose, read_landmarks
+from posecheck.io.landmarks_file import LandmarksHeader, LandmarksWriter, RawPose, read_landmarks
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Rendered clips of a person; POSECHECK_SAMPLES points elsewhere (e.g. a fresh render).
@@ -89,7 +89,7 @@ def bundled_video() -> BundledEstimator:
 
 def test_importing_estimators_does_not_import_mediapipe_or_cv2() -> None:
     code = (
-        "import sys, posecheck.estimators, posecheck.landmarks_io;"
+        "import sys, posecheck.estimators, posecheck.io.landmarks_file;"
         "print(sorted(m for m in ('mediapipe', 'cv2', 'av') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
@@ -354,7 +354,7 @@ def test_replay_of_a_foreign_file(tmp_path: Path) -> None:
 @pytest.mark.model
 @pytest.mark.skipif(SAMPLE is None, reason=NO_SAMPLES)
 def test_bundled_model_on_a_sample_clip_and_its_exact_replay(tmp_path: Path) -> None:
-    from posecheck.video import open_media
+    from posecheck.io.media import open_media
 
     clip = SAMPLE
     assert clip is not None
@@ -387,7 +387,7 @@ def test_bundled_model_on_a_sample_clip_and_its_exact_replay(tmp_path: Path) -> 
 @pytest.mark.model
 @pytest.mark.skipif(SAMPLE is None, reason=NO_SAMPLES)
 def test_task_file_model_agrees_with_the_bundled_one_on_a_sample(wheel_task_file: Path) -> None:
-    from posecheck.video import open_media
+    from posecheck.io.media import open_media
 
     pairs = []
     with (

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posecheck.errors import SpecError
-from posecheck.landmarks_io import LandmarksHeader, LandmarksWriter, RawPose
+from posecheck.io.landmarks_file import LandmarksHeader, LandmarksWriter, RawPose
 from posecheck.specs import SpecLibrary
 from posecheck.specs.library import bundled_specs_dir
 from posecheck.specs.loader import load_spec
@@ -334,7 +334,7 @@ def test_fuzzed_landmarks_replay_fails_only_with_one_clear_line(tmp_path, cli, b
 # -- routine files ------------------------------------------------------------------------------
 
 try:
-    from posecheck.routines import bundled_routines_dir, load_routine
+    from posecheck.specs.routines import bundled_routines_dir, load_routine
 except ImportError:  # pragma: no cover - routines arrived after this file
     load_routine = None
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from posecheck import geometry as g
+from posecheck.core import geometry as g
 
 coord = st.floats(-2000, 2000, allow_nan=False, allow_infinity=False)
 point = st.tuples(coord, coord).map(np.array)

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posecheck.assessment import Status
-from posecheck.guide import FormClock, Observation, RoutineGuide, announcement, banner
+from posecheck.judge.assess import Status
+from posecheck.session.guide import FormClock, Observation, RoutineGuide, announcement, banner
+from posecheck.session.summary import Recorder
 from posecheck.specs import SpecLibrary
-from posecheck.summary import Recorder
-from posecheck.tracker import CheckState, FrameVerdict, PoseTracker, is_good_form
+from posecheck.track.tracker import CheckState, FrameVerdict, PoseTracker, is_good_form
 
 from . import factories as f
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from posecheck.history import SCHEMA_VERSION, History, HistoryError, history_path, open_history, trends
+from posecheck.io.history import SCHEMA_VERSION, History, HistoryError, history_path, open_history, trends
 from posecheck.specs import SpecLibrary
 
 from .cli_helpers import ROOT, assert_clean_error, posecheck
@@ -127,7 +127,7 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from tests.test_history import make_summary
-from posecheck.history import record_session
+from posecheck.io.history import record_session
 go = Path({go!r})
 while not go.exists():
     time.sleep(0.001)

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from posecheck.core.frame import PointFlag
 from posecheck.errors import InputError, OutputError
-from posecheck.frame import PointFlag
-from posecheck.landmarks_io import (
+from posecheck.io.landmarks_file import (
     LandmarksHeader,
     LandmarksWriter,
     RawPose,
@@ -168,7 +168,7 @@ def test_killed_mid_line_keeps_the_whole_lines(tmp_path: Path, caplog: pytest.Lo
     path = write_file(tmp_path / "l.jsonl", [model_like_pose(i, i / 30) for i in range(3)])
     text = path.read_text()
     path.write_text(text[: len(text) - 200])  # the last line is cut short, no newline
-    with caplog.at_level(logging.WARNING, logger="posecheck.landmarks_io"):
+    with caplog.at_level(logging.WARNING, logger="posecheck.io.landmarks_file"):
         _, frames = read_raw(path)
         assert [i for i, _ in frames] == [0, 1]
     assert "line 4: ignoring the incomplete last line" in caplog.text

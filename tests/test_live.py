@@ -14,8 +14,8 @@ import av
 import numpy as np
 import pytest
 
-from posecheck.assessment import Status
-from posecheck.drawing import STATUS_BGR, status_colour_present
+from posecheck.judge.assess import Status
+from posecheck.render.overlay import STATUS_BGR, status_colour_present
 
 from .cli_helpers import ROOT, assert_clean_error, posecheck
 from .conftest import empty_clip, sample
@@ -128,9 +128,9 @@ def test_existing_record_file_is_not_overwritten(tmp_path):
 
 
 def test_camera_lost_mid_session_saves_what_was_measured(tmp_path):
-    from posecheck.camera import Captured, FrameSource
+    from posecheck.app.live import LiveOptions, run_live
     from posecheck.errors import CameraError
-    from posecheck.live import LiveOptions, run_live
+    from posecheck.io.camera import Captured, FrameSource
     from posecheck.specs import SpecLibrary
 
     frames = _decode(sample(CLIP))

@@ -138,10 +138,10 @@ def test_import_and_a_replay_score_in_process_touch_no_socket(monkeypatch, tmp_p
     import warnings
 
     monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
-    code = ("import importlib, posecheck, posecheck.scoring, posecheck.specs, posecheck.video, posecheck.live, "
+    code = ("import importlib, posecheck, posecheck.app.score, posecheck.specs, posecheck.io.media, posecheck.app.live, "
             "posecheck.estimators")
     exec(code)  # noqa: S102 - a fixed string: importing the package with sockets refused
-    from posecheck.landmarks_io import LandmarksHeader, LandmarksWriter, RawPose
+    from posecheck.io.landmarks_file import LandmarksHeader, LandmarksWriter, RawPose
 
     lm = tmp_path / "l.jsonl"
     with LandmarksWriter(lm, LandmarksHeader(input="x.mp4", width=64, height=64, fps=10.0, estimator="t")) as w:

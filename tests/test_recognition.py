@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import yaml
 
-from posecheck.assessment import assess
+from posecheck.core.frame import PoseFrame
+from posecheck.core.landmarks import Landmark
 from posecheck.errors import SpecError
-from posecheck.frame import PoseFrame
-from posecheck.landmarks import Landmark
-from posecheck.recognition import PoseRecognizer, fit_pose, one_sided, swap_sides
+from posecheck.judge.assess import assess
+from posecheck.judge.recognise import PoseRecognizer, fit_pose, one_sided, swap_sides
 from posecheck.specs import SpecLibrary, bundled_specs_dir, load_spec
 
 from . import factories as f
@@ -256,8 +256,8 @@ def recognised(tmp_path_factory) -> dict[str, tuple[dict, Counter]]:
     ``benchmarks/accuracy.py`` counts them: all twelve poses known, frames outside the
     pose (transitions) left out. The model runs once per clip.
     """
-    from posecheck.landmarks_io import read_landmarks
-    from posecheck.scoring import ScoreOptions, score_file
+    from posecheck.app.score import ScoreOptions, score_file
+    from posecheck.io.landmarks_file import read_landmarks
 
     out: dict[str, tuple[dict, Counter]] = {}
     for path in sorted(SAMPLES.glob("*.truth.json")):

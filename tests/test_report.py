@@ -72,7 +72,7 @@ def test_report_command_on_a_folder_without_results(tmp_path):
 
 
 def test_a_large_video_is_linked_not_embedded(scored, tmp_path):
-    from posecheck.report import build_session_report
+    from posecheck.render.report import build_session_report
 
     html = build_session_report(scored, embed_limit=1000)
     assert "data:video/mp4" not in html
@@ -109,7 +109,7 @@ def test_text_from_specs_and_file_names_is_escaped(tmp_path):
 
 
 def test_worst_moments_are_the_lowest_scores_apart_in_time():
-    from posecheck.report.render import Frames, worst_moments
+    from posecheck.render.report.render import Frames, worst_moments
 
     t = np.arange(100) / 10.0  # 10 s at 10 fps
     score = np.full(100, 90.0)

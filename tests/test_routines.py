@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from posecheck.errors import SpecError, UnknownPoseError
-from posecheck.routines import Routine, RoutineLibrary, bundled_routines_dir, load_routine
 from posecheck.specs import validate_data
+from posecheck.specs.routines import Routine, RoutineLibrary, bundled_routines_dir, load_routine
 
 from .cli_helpers import ROOT, assert_clean_error, posecheck
 

@@ -16,7 +16,7 @@ import av
 import numpy as np
 import pytest
 
-from posecheck.video import probe
+from posecheck.io.media import probe
 
 from .cli_helpers import ROOT, assert_clean_error, posecheck
 from .conftest import sample

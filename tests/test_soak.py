@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.throughput import MEMORY_SIZE, make_clip, peak_rss_of_score
-from posecheck.video import probe
+from posecheck.io.media import probe
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

@@ -1,4 +1,4 @@
-"""Tests of posecheck.video on real files written in tmp_path with PyAV and OpenCV."""
+"""Tests of posecheck.io.media on real files written in tmp_path with PyAV and OpenCV."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from posecheck.errors import InputError, OutputError
-from posecheck.video import MediaInfo, VideoWriter, open_media, probe
+from posecheck.io.media import MediaInfo, VideoWriter, open_media, probe
 
 # -- factories --------------------------------------------------------------------
 
@@ -199,7 +199,7 @@ def test_damaged_packets_are_skipped_and_counted(tmp_path: Path, caplog: pytest.
         b"\xff\xd8\xff" + bytes(300),
     ]
     clip = write_mjpeg(tmp_path / "damaged.mkv", packets, fps=10)
-    with caplog.at_level(logging.WARNING, logger="posecheck.video"), open_media(clip) as source:
+    with caplog.at_level(logging.WARNING, logger="posecheck.io.media"), open_media(clip) as source:
         frames = list(source)
     assert len(frames) == 6
     assert source.lost_frames == 2
@@ -359,7 +359,7 @@ def test_truncated_faststart_video_yields_its_readable_start(
     data = full.read_bytes()
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(data[: len(data) // 2])
-    with caplog.at_level(logging.WARNING, logger="posecheck.video"), open_media(cut) as source:
+    with caplog.at_level(logging.WARNING, logger="posecheck.io.media"), open_media(cut) as source:
         frames = list(source)
     assert source.info.frame_count == 60
     assert 10 <= len(frames) < 50

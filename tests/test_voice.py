@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posecheck import voice
-from posecheck.voice import (
+from posecheck.io import voice
+from posecheck.io.voice import (
     EspeakBackend,
     FileBackend,
     Pyttsx3Backend,
@@ -222,7 +222,7 @@ def test_a_failing_backend_logs_once_and_never_raises(caplog):
         def speak(self, text: str) -> None:
             raise OSError("no sound device")
 
-    with caplog.at_level(logging.WARNING, logger="posecheck.voice"), Speaker(Broken()) as speaker:
+    with caplog.at_level(logging.WARNING, logger="posecheck.io.voice"), Speaker(Broken()) as speaker:
         for text in ("one", "two", "three"):
             assert speaker.say(text)
             assert speaker.wait_idle(5)
@@ -237,7 +237,7 @@ def test_espeak_without_a_sound_device_is_reported_once(tmp_path, caplog):
     fake.write_text("#!/bin/sh\necho 'ALSA lib pcm.c: Unknown PCM default' >&2\n"
                     "echo 'error: No such file or directory' >&2\nexit 0\n")
     fake.chmod(0o755)
-    with caplog.at_level(logging.WARNING, logger="posecheck.voice"), \
+    with caplog.at_level(logging.WARNING, logger="posecheck.io.voice"), \
             Speaker(EspeakBackend(str(fake))) as speaker:
         for text in ("one", "two"):
             assert speaker.say(text)
@@ -311,7 +311,7 @@ def test_espeak_command_line():
 def test_pyttsx3_that_cannot_start_is_logged_not_raised(monkeypatch, caplog):
     monkeypatch.setattr(voice, "have_pyttsx3", lambda: True)
     monkeypatch.setitem(sys.modules, "pyttsx3", None)  # import fails inside the worker
-    with caplog.at_level(logging.WARNING, logger="posecheck.voice"), Speaker.create("pyttsx3") as speaker:
+    with caplog.at_level(logging.WARNING, logger="posecheck.io.voice"), Speaker.create("pyttsx3") as speaker:
         assert speaker.name == "pyttsx3"
         assert speaker.say(CUE)
         assert speaker.wait_idle(5)

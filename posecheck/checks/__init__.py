@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import kinds as _builtin  # noqa: F401  (registers the built-in kinds)
-from .registry import CheckKind, MeasureContext, all_kinds, get_kind, kind_names, register
+from posecheck.checks import kinds as _builtin  # noqa: F401  (registers the built-in kinds)
+from posecheck.checks.registry import CheckKind, MeasureContext, all_kinds, get_kind, kind_names, register
 
 __all__ = ["CheckKind", "MeasureContext", "all_kinds", "get_kind", "kind_names", "register"]

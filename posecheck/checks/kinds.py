@@ -1,11 +1,11 @@
-"""The built-in check kinds. Each is a thin wrapper over :mod:`posecheck.geometry`."""
+"""The built-in check kinds. Each is a thin wrapper over :mod:`posecheck.core.geometry`."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import geometry as g
-from .registry import CheckKind, register
+from posecheck.checks.registry import CheckKind, register
+from posecheck.core import geometry as g
 
 
 def _joint_angle(p: np.ndarray, rel: np.ndarray | None, ctx, opts: dict) -> float:

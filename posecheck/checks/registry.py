@@ -19,7 +19,7 @@ class MeasureContext(Protocol):
 
     facing: int  #: +1 person faces image-right, -1 image-left, 0 unknown
     scale: float  #: body scale (torso length in pixels)
-    floor: object | None  #: a :class:`~posecheck.body.FloorView`, or None when not known
+    floor: object | None  #: a :class:`~posecheck.core.body.FloorView`, or None when not known
 
 
 Measure = Callable[[np.ndarray, np.ndarray | None, MeasureContext, dict], float]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import PosecheckError, printable
+from posecheck.errors import PosecheckError, printable
 
 
 def _version() -> str:
@@ -17,7 +17,7 @@ def _version() -> str:
     try:
         return version("posecheck")
     except PackageNotFoundError:
-        from .. import __version__
+        from posecheck import __version__
 
         return __version__
 
@@ -42,7 +42,7 @@ _OPTIONAL = ("score_cmd", "live_cmd", "routines_cmd", "report_cmd", "history_cmd
 def _register() -> None:
     # Command modules import heavy libraries inside the command bodies, so
     # `posecheck --help` and `posecheck specs ...` stay fast and never load the model.
-    from . import specs_cmd  # noqa: F401
+    from posecheck.cli import specs_cmd  # noqa: F401
 
     for name in _OPTIONAL:
         try:
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         # A last net: a file-system error that no command turned into a
         # PosecheckError still ends as one line naming the path, not a traceback.
-        from ..outputs import write_error
+        from posecheck.io.atomic import write_error
 
         err = write_error(Path(exc.filename) if exc.filename else Path("a file"), exc,
                           "check the path exists, is of the right kind and can be written", "use")

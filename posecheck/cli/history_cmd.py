@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .app import app
-from .specs_cmd import load_library, specs_option
+from posecheck.cli.app import app
+from posecheck.cli.specs_cmd import load_library, specs_option
 
 
 def _fmt(x: float | None, digits: int = 1) -> str:
@@ -25,8 +25,8 @@ def _verdict(improving: bool | None) -> str:
 
 def _pose_id(name: str, specs: tuple[Path, ...]) -> str:
     """The spec id for a name; an unknown name (a pose from a removed spec) is used as given."""
-    from ..errors import UnknownPoseError
-    from ..specs.models import normalise_name
+    from posecheck.errors import UnknownPoseError
+    from posecheck.specs.models import normalise_name
 
     try:
         return load_library(specs).get(name).id
@@ -53,8 +53,8 @@ def history(pose: str | None, since: datetime | None, report_path: Path | None, 
     from rich.markup import escape
     from rich.table import Table
 
-    from ..errors import OutputError
-    from ..history import csv_rows, history_path, open_history, trends
+    from posecheck.errors import OutputError
+    from posecheck.io.history import csv_rows, history_path, open_history, trends
 
     for target in (report_path, csv_path):
         if target is not None and target.exists() and not force:
@@ -69,7 +69,7 @@ def history(pose: str | None, since: datetime | None, report_path: Path | None, 
         sessions = []
 
     if csv_path is not None:
-        from ..outputs import AtomicCsv
+        from posecheck.io.atomic import AtomicCsv
 
         header, rows = csv_rows(sessions)
         out = AtomicCsv(csv_path, header)
@@ -81,7 +81,7 @@ def history(pose: str | None, since: datetime | None, report_path: Path | None, 
             raise
         out.close()
     if report_path is not None:
-        from ..report import write_history_report
+        from posecheck.render.report import write_history_report
 
         write_history_report(sessions, report_path, library=load_library(specs))
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..specs.models import PoseSpec
-from .app import app
-from .specs_cmd import load_library, specs_option
+from posecheck.cli.app import app
+from posecheck.cli.specs_cmd import load_library, specs_option
+from posecheck.specs.models import PoseSpec
 
 
 @app.command("live")
@@ -44,8 +44,8 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
     With --pose auto, whichever known pose you are in; with --routine, a routine's
     poses in order, each held for its target in good form, with rests between.
     """
-    from ..errors import OutputError
-    from ..live import LiveOptions, run_live
+    from posecheck.app.live import LiveOptions, run_live
+    from posecheck.errors import OutputError
 
     if routine is not None and pose is not None:
         raise click.UsageError("give either --pose or --routine, not both")
@@ -64,7 +64,7 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
         voice_dir.mkdir(parents=True, exist_ok=True)
     what = _what_to_coach(pose, routine, routine_dirs, specs, side)
     if source is not None:
-        from ..video import open_media
+        from posecheck.io.media import open_media
 
         open_media(source).close()  # a bad file fails here, with its own message
     opts = LiveOptions(camera=camera, source=source, headless=headless, record=record, exit_after=exit_after,
@@ -80,7 +80,7 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
               f"good form {s.get('time_in_good_form_s', 0):.1f} s, score "
               f"{'not judged' if score is None else f'{score:.0f}/100'} ({result.ended_by})")
     else:
-        from .score_cmd import print_auto_summary
+        from posecheck.cli.score_cmd import print_auto_summary
 
         print(f"{stats.frames} frames in {stats.wall_s:.1f} s ({stats.fps:.1f} fps) ({result.ended_by})")
         print_auto_summary(s, {})
@@ -91,7 +91,7 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
         if isinstance(what, PoseSpec):
             _report_and_history(result, what, record, history=not no_history)
         elif not no_history:
-            from .score_cmd import record_segments
+            from posecheck.cli.score_cmd import record_segments
 
             record_segments(s, "live", result.session_dir, what.specs)
     if not result.complete:
@@ -101,11 +101,11 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
 def _what_to_coach(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...],
                    specs: tuple[Path, ...], side: str):  # noqa: ANN202
     """The pose's spec, or the coach of --pose auto or --routine; unknown names fail here, before any work."""
-    from ..coach import AutoCoach, RoutineCoach
+    from posecheck.session.coach import AutoCoach, RoutineCoach
 
     lib = load_library(specs)
     if routine is not None:
-        from .routines_cmd import load_routines
+        from posecheck.cli.routines_cmd import load_routines
 
         routines = load_routines(routine_dirs, specs)
         the_routine = routines.get(routine)
@@ -121,9 +121,9 @@ def _report_and_history(result, spec, record: Path | None, history: bool) -> Non
     """The session is saved by now: a report or history that fails is a warning, not a lost session."""
     import warnings
 
-    from ..errors import PosecheckError
-    from ..history import record_session
-    from ..report import write_session_report
+    from posecheck.errors import PosecheckError
+    from posecheck.io.history import record_session
+    from posecheck.render.report import write_session_report
 
     try:
         print(f"report: {write_session_report(result.session_dir, spec=spec, video=record)}")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from .app import app
-from .specs_cmd import load_library, specs_option
+from posecheck.cli.app import app
+from posecheck.cli.specs_cmd import load_library, specs_option
 
 
 @app.command("report")
@@ -20,7 +20,7 @@ def report(results: Path, force: bool, specs: tuple[Path, ...]) -> None:
     RESULTS is the --out folder of `posecheck score` or a saved live session.
     The page is one file that opens offline in any browser.
     """
-    from ..report import write_session_report
+    from posecheck.render.report import write_session_report
 
     path = write_session_report(results, library=load_library(specs), force=force)
     print(f"report     {path}")

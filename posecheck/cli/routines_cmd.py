@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .app import app
-from .specs_cmd import load_library, specs_option
+from posecheck.cli.app import app
+from posecheck.cli.specs_cmd import load_library, specs_option
 
 routines_option = click.option(
     "--routines", "routines", multiple=True, type=click.Path(path_type=Path),
@@ -18,7 +18,7 @@ routines_option = click.option(
 
 def load_routines(routines: tuple[Path, ...] = (), specs: tuple[Path, ...] = ()):
     """The bundled routines plus the user's folders, checked against the spec library."""
-    from ..routines import RoutineLibrary
+    from posecheck.specs.routines import RoutineLibrary
 
     return RoutineLibrary(extra=list(routines), specs=load_library(specs))
 
@@ -81,9 +81,9 @@ def show_routine(name: str, routines: tuple[Path, ...], specs: tuple[Path, ...])
 @specs_option
 def validate(paths: tuple[Path, ...], specs: tuple[Path, ...]) -> None:
     """Check routine files; exit 0 when all are valid, 2 with one line per problem when not."""
-    from ..errors import SpecError
-    from ..routines import load_routine
-    from ..specs.loader import spec_files
+    from posecheck.errors import SpecError
+    from posecheck.specs.loader import spec_files
+    from posecheck.specs.routines import load_routine
 
     library = load_library(specs)
     problems: list[str] = []

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import click
 
-from ..errors import PosecheckError
-from .app import app
-from .specs_cmd import load_library, specs_option
+from posecheck.cli.app import app
+from posecheck.cli.specs_cmd import load_library, specs_option
+from posecheck.errors import PosecheckError
 
 
 def _add_routine(result, routine, plan: list[dict]) -> None:  # noqa: ANN001
     """Compare the recognised segments with the routine's plan and save it in summary.json."""
-    from ..outputs import write_json_atomic
-    from ..routines import match_plan
+    from posecheck.io.atomic import write_json_atomic
+    from posecheck.specs.routines import match_plan
 
     s = result.summary
     s["routine"] = {"id": routine.id, "title": routine.title, **match_plan(plan, s["segments"])}
@@ -143,7 +143,7 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
           model: Path | None, no_video: bool, routine: str | None, routine_dirs: tuple[Path, ...], stride: int,
           force: bool, quiet: bool, with_report: bool, no_history: bool, specs: tuple[Path, ...]) -> None:
     """Score recorded videos or photos against a pose: summary, per-frame CSV, annotated video."""
-    from ..scoring import Interrupted, ScoreOptions, score_file, score_replay
+    from posecheck.app.score import Interrupted, ScoreOptions, score_file, score_replay
 
     if replay is None and not inputs:
         raise click.UsageError("give a video, photo or folder to score, or --replay FILE")
@@ -161,7 +161,7 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
     lib = load_library(specs)
     plan = None
     if routine is not None:
-        from .routines_cmd import load_routines
+        from posecheck.cli.routines_cmd import load_routines
 
         routines = load_routines(routine_dirs, specs)
         the_routine = routines.get(routine)
@@ -215,7 +215,7 @@ def _after(result, out: Path, spec, with_report: bool, history: bool, quiet: boo
         _after_auto(result, out, spec, with_report, history)
         return
     if with_report:
-        from ..report import write_session_report
+        from posecheck.render.report import write_session_report
 
         path = write_session_report(out, spec=spec, force=True)
         if not quiet:
@@ -223,7 +223,7 @@ def _after(result, out: Path, spec, with_report: bool, history: bool, quiet: boo
     if history:
         import warnings
 
-        from ..history import HistoryError, record_session
+        from posecheck.io.history import HistoryError, record_session
 
         try:
             record_session(result.summary, mode="score", results_dir=out.resolve(), spec=spec)
@@ -248,7 +248,7 @@ def record_segments(s: dict, mode: str, out: Path, specs: list) -> None:
     """
     import warnings
 
-    from ..history import HistoryError, record_session
+    from posecheck.io.history import HistoryError, record_session
 
     by_id = {spec.id: spec for spec in specs}
     for seg in s["segments"]:

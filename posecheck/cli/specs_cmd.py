@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .app import app
+from posecheck.cli.app import app
 
 specs_option = click.option(
     "--specs", "specs", multiple=True, type=click.Path(path_type=Path),
@@ -18,7 +18,7 @@ specs_option = click.option(
 
 def load_library(specs: tuple[Path, ...] | list[Path] = ()):
     """The bundled specs plus the user's folders."""
-    from ..specs import SpecLibrary
+    from posecheck.specs import SpecLibrary
 
     return SpecLibrary(extra=list(specs))
 
@@ -96,7 +96,7 @@ def _range(r) -> str:  # noqa: ANN001 - a PoseRange
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
     """Check spec files; exit 0 when all are valid, 2 with one line per problem when not."""
-    from ..specs import validate_paths
+    from posecheck.specs import validate_paths
 
     count, problems = validate_paths(list(paths))
     if problems:
@@ -111,7 +111,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
 def schema(out: Path | None) -> None:
     """Print the JSON Schema of spec files (for editor completion)."""
-    from ..specs.schema import spec_json_schema
+    from posecheck.specs.schema import spec_json_schema
 
     text = json.dumps(spec_json_schema(), indent=2, ensure_ascii=False)
     if out:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import EstimatorError
-from .base import MODES, Estimator, Mode
-from .bundled import BundledEstimator
-from .replay import ReplayEstimator
-from .taskfile import TaskFileEstimator
+from posecheck.errors import EstimatorError
+from posecheck.estimators.base import MODES, Estimator, Mode
+from posecheck.estimators.bundled import BundledEstimator
+from posecheck.estimators.replay import ReplayEstimator
+from posecheck.estimators.taskfile import TaskFileEstimator
 
 __all__ = [
     "ESTIMATOR_KINDS",

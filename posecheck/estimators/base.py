@@ -11,9 +11,9 @@ from typing import Literal
 
 import numpy as np
 
-from ..errors import EstimatorError
-from ..frame import PoseFrame
-from ..landmarks_io import RawPose
+from posecheck.core.frame import PoseFrame
+from posecheck.errors import EstimatorError
+from posecheck.io.landmarks_file import RawPose
 
 Mode = Literal["video", "image"]
 #: ``"video"`` tracks one person across frames (timestamps must increase);

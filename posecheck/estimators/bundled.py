@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EstimatorError
-from ..landmarks import NUM_LANDMARKS
-from ..landmarks_io import RawPose
-from .base import Estimator, quiet_native_stderr
+from posecheck.core.landmarks import NUM_LANDMARKS
+from posecheck.errors import EstimatorError
+from posecheck.estimators.base import Estimator, quiet_native_stderr
+from posecheck.io.landmarks_file import RawPose
 
 TASK_HINT = "pass a pose_landmarker_lite/full/heavy .task file with --model"
 
@@ -82,7 +82,7 @@ class BundledEstimator(Estimator):
 
     def _detect(self, image_bgr: np.ndarray, timestamp: float) -> RawPose:
         h, w = image_bgr.shape[:2]
-        from ..video import bgr_to_rgb  # the media edge (cv2), loaded with the first frame
+        from posecheck.io.media import bgr_to_rgb  # the media edge (cv2), loaded with the first frame
 
         rgb = bgr_to_rgb(image_bgr)
         rgb.flags.writeable = False  # lets mediapipe use the buffer without copying

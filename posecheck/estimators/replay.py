@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from ..frame import PoseFrame
-from ..landmarks_io import LandmarksHeader, RawPose, read_raw
-from .base import Estimator
+from posecheck.core.frame import PoseFrame
+from posecheck.errors import InputError
+from posecheck.estimators.base import Estimator
+from posecheck.io.landmarks_file import LandmarksHeader, RawPose, read_raw
 
 _RECORD_HINT = "record the landmarks again from this input with posecheck score"
 
@@ -27,7 +27,7 @@ class ReplayEstimator(Estimator):
         path: a ``landmarks.jsonl`` file.
 
     Attributes:
-        header: the file's :class:`~posecheck.landmarks_io.LandmarksHeader`.
+        header: the file's :class:`~posecheck.io.landmarks_file.LandmarksHeader`.
 
     Raises:
         InputError: the file is missing or invalid (names the file and line);

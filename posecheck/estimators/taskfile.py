@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import EstimatorError
-from ..landmarks_io import RawPose
-from .base import Estimator, quiet_native_stderr
-from .bundled import TASK_HINT, landmarks_array, load_mediapipe
+from posecheck.errors import EstimatorError
+from posecheck.estimators.base import Estimator, quiet_native_stderr
+from posecheck.estimators.bundled import TASK_HINT, landmarks_array, load_mediapipe
+from posecheck.io.landmarks_file import RawPose
 
 
 class TaskFileEstimator(Estimator):
@@ -80,7 +80,7 @@ class TaskFileEstimator(Estimator):
 
     def _detect(self, image_bgr: np.ndarray, timestamp: float) -> RawPose:
         h, w = image_bgr.shape[:2]
-        from ..video import bgr_to_rgb  # the media edge (cv2), loaded with the first frame
+        from posecheck.io.media import bgr_to_rgb  # the media edge (cv2), loaded with the first frame
 
         rgb = bgr_to_rgb(image_bgr)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)

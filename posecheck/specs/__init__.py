@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .library import SpecLibrary, bundled_specs_dir
-from .loader import load_spec, validate_data, validate_paths
-from .models import CheckSpec, Cues, Hold, PoseSpec, Repetitions, Target, normalise_name
+from posecheck.specs.library import SpecLibrary, bundled_specs_dir
+from posecheck.specs.loader import load_spec, validate_data, validate_paths
+from posecheck.specs.models import CheckSpec, Cues, Hold, PoseSpec, Repetitions, Target, normalise_name
 
 __all__ = [
     "CheckSpec", "Cues", "Hold", "PoseSpec", "Repetitions", "SpecLibrary", "Target",

@@ -6,9 +6,9 @@ import difflib
 from importlib import resources
 from pathlib import Path
 
-from ..errors import SpecError, UnknownPoseError
-from .loader import load_spec, spec_files
-from .models import PoseSpec, normalise_name
+from posecheck.errors import SpecError, UnknownPoseError
+from posecheck.specs.loader import load_spec, spec_files
+from posecheck.specs.models import PoseSpec, normalise_name
 
 
 def bundled_specs_dir() -> Path:

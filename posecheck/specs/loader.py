@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from ..errors import SpecError, printable
-from .models import PoseSpec
+from posecheck.errors import SpecError, printable
+from posecheck.specs.models import PoseSpec
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..checks import get_kind
-from .points import PointRef, parse_point
+from posecheck.checks import get_kind
+from posecheck.specs.points import PointRef, parse_point
 
 #: Placeholders a cue sentence may use.
 CUE_FIELDS = ("side", "other_side", "value", "target")

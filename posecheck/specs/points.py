@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from ..landmarks import SIDED_PARTS, Landmark
+from posecheck.core.landmarks import SIDED_PARTS, Landmark
 
 ROLES = ("front", "back")
 

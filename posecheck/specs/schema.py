@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..checks import kind_names
-from .models import PoseSpec
+from posecheck.checks import kind_names
+from posecheck.specs.models import PoseSpec
 
 
 def spec_json_schema() -> dict[str, Any]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .posing import PoseFrame, two_bone, SIDES
 from .geometry import FWD
+from .posing import SIDES, PoseFrame, two_bone
 
 
 @dataclass

@@ -5,7 +5,9 @@ is adding an entry; adding a pose is a function in poses.py.
 """
 from __future__ import annotations
 
-from .clip import BodySpec as B, CameraSpec as Cam, ClipSpec
+from .clip import BodySpec as B
+from .clip import CameraSpec as Cam
+from .clip import ClipSpec
 from .scene import Room
 from .scripts import Hold, Move
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import LEFT, UP, FWD, dir_pitch, unit
-from .posing import PoseFrame, arm, hanging_arms, lateral, leg, torso, two_bone, SIDES
+from .geometry import FWD, LEFT, UP, dir_pitch, unit
+from .posing import SIDES, PoseFrame, arm, hanging_arms, lateral, leg, torso, two_bone
 
 OTHER = {"left": "right", "right": "left"}
 

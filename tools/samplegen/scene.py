@@ -17,7 +17,7 @@ if not hasattr(np, "infty"):
 import pyrender  # noqa: E402
 import trimesh  # noqa: E402
 
-from .geometry import unit, rot_axis  # noqa: E402
+from .geometry import rot_axis, unit  # noqa: E402
 
 MAT_TOP = 0.005
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .geometry import smoothstep
-from .posing import PoseFrame, blend_targets
 from .poses import POSES, Sway
+from .posing import PoseFrame, blend_targets
 
 
 @dataclass

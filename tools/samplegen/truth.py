@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import angle_deg
-from .rig import LANDMARK_NAMES, BONE_LANDMARKS
+from .rig import BONE_LANDMARKS, LANDMARK_NAMES
 
 # how far inside the body surface each joint lies (m): a joint is occluded when
 # the rendered surface at its pixel is nearer than its depth minus this

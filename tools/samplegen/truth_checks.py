@@ -30,11 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.assessment import _compiled
-from posecheck.body import analyse_body
+from posecheck.core.body import analyse_body
+from posecheck.core.frame import PoseFrame
+from posecheck.core.landmarks import Landmark
 from posecheck.errors import UnknownPoseError
-from posecheck.frame import PoseFrame
-from posecheck.landmarks import Landmark
+from posecheck.judge.assess import _compiled
 from posecheck.specs import PoseSpec, SpecLibrary
 
 

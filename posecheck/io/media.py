@@ -13,8 +13,8 @@ whole practice session.
 
 from __future__ import annotations
 
-import contextlib
 import abc
+import contextlib
 import logging
 import os
 import re
@@ -29,7 +29,7 @@ import av
 import cv2
 import numpy as np
 
-from .errors import InputError, OutputError
+from posecheck.errors import InputError, OutputError
 
 log = logging.getLogger(__name__)
 
@@ -510,7 +510,7 @@ _H264_ENCODERS: tuple[str, ...] = ("libx264", "h264", "libopenh264")
 
 
 def _write_error(path: Path, err: Exception, verb: str) -> OutputError:
-    from .outputs import write_error
+    from posecheck.io.atomic import write_error
 
     if getattr(err, "errno", None) is not None:  # OSError, and PyAV errors that carry one
         return write_error(path, err, "check free disk space and permissions", verb)

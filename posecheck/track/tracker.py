@@ -15,14 +15,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-from .assessment import Assessment, CheckResult, Reason, Status, assess, camera_instruction, format_cue
-from .body import FloorView, analyse_body, estimate_floor_view
-from .checks import get_kind
-from .frame import PoseFrame
-from .landmarks import Landmark
-from .smoothing import Debounce, OneEuroFilter, StatusHysteresis
-from .specs.models import PoseSpec
+from posecheck.checks import get_kind
+from posecheck.core.body import FloorView, analyse_body, estimate_floor_view
+from posecheck.core.frame import PoseFrame
+from posecheck.core.landmarks import Landmark
+from posecheck.judge.assess import (
+    Assessment,
+    CheckResult,
+    Reason,
+    Status,
+    assess,
+    camera_instruction,
+    format_cue,
+)
+from posecheck.specs.models import PoseSpec
+from posecheck.track.filters import Debounce, OneEuroFilter, StatusHysteresis
 
 #: Credit a status earns in the score: ok counts fully, near half, off nothing.
 CREDIT = {Status.OK: 1.0, Status.NEAR: 0.5, Status.OFF: 0.0}

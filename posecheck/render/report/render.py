@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, OutputError, UnknownPoseError
+from posecheck.errors import InputError, OutputError, UnknownPoseError
 
 #: An annotated video up to this size is embedded in the page; a larger one is linked.
 VIDEO_EMBED_LIMIT = 40 * 1024 * 1024
@@ -34,7 +34,7 @@ MIN_GAP_S = 1.0
 def _env():  # noqa: ANN202
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    env = Environment(loader=PackageLoader("posecheck.report", "templates"),
+    env = Environment(loader=PackageLoader("posecheck.render.report", "templates"),
                       autoescape=select_autoescape(["html", "j2"], default=True), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda x, d=1: "—" if x is None else f"{x:.{d}f}"
@@ -127,7 +127,7 @@ def _spec_for(summary: dict, spec, library):  # noqa: ANN001, ANN202
     if spec is not None:
         return spec
     if library is None:
-        from ..specs import SpecLibrary
+        from posecheck.specs import SpecLibrary
 
         library = SpecLibrary()
     try:
@@ -165,7 +165,7 @@ def worst_moments(frames: Frames, n: int = 3, min_gap_s: float = MIN_GAP_S) -> l
 
 def _cue_at(frames: Frames, i: int, spec, summary: dict) -> tuple[str, str]:  # noqa: ANN001
     """The cue for row ``i`` and the check it is about: the weightiest off (else near) check."""
-    from ..assessment import format_cue
+    from posecheck.judge.assess import format_cue
 
     for wanted in ("off", "near"):
         cands = [c for c, st in frames.status.items() if st[i] == wanted]
@@ -211,8 +211,8 @@ def _still_uri(image: np.ndarray) -> str:
 
 def grab_stills(video: Path, times: list[float]) -> list[str | None]:
     """JPEG data URIs of the frames nearest ``times`` in ``video`` (None where it cannot be read)."""
-    from ..errors import PosecheckError
-    from ..video import open_media
+    from posecheck.errors import PosecheckError
+    from posecheck.io.media import open_media
 
     out: list[str | None] = [None] * len(times)
     if not times:
@@ -268,8 +268,8 @@ def build_session_report(results_dir: Path, *, spec=None, library=None, video: P
     """
     from markupsafe import Markup
 
-    from ..checks import get_kind
-    from . import plots
+    from posecheck.checks import get_kind
+    from posecheck.render.report import plots
 
     results_dir = Path(results_dir)
     summary = _load_summary(results_dir)
@@ -338,7 +338,7 @@ def build_session_report(results_dir: Path, *, spec=None, library=None, video: P
         created = datetime.fromtimestamp((results_dir / "summary.json").stat().st_mtime)
     except OSError:
         created = datetime.now()
-    from .. import __version__
+    from posecheck import __version__
 
     return _env().get_template("session.html.j2").render(
         s=summary, title=summary.get("pose_title") or summary.get("pose"),
@@ -374,12 +374,12 @@ def build_history_report(sessions, library=None) -> str:  # noqa: ANN001
     """The HTML of the history page: per pose, the trend plots and the sessions."""
     from markupsafe import Markup
 
-    from ..checks import get_kind
-    from ..history import trends
-    from . import plots
+    from posecheck.checks import get_kind
+    from posecheck.io.history import trends
+    from posecheck.render.report import plots
 
     if library is None:
-        from ..specs import SpecLibrary
+        from posecheck.specs import SpecLibrary
 
         library = SpecLibrary()
     poses = []
@@ -414,7 +414,7 @@ def build_history_report(sessions, library=None) -> str:  # noqa: ANN001
                                                          target=check.target if check is not None else None,
                                                          unit=unit or "ratio"))})
         poses.append({"t": tr, "figs": figs, "rows": rows})
-    from .. import __version__
+    from posecheck import __version__
 
     return _env().get_template("history.html.j2").render(
         poses=poses, count=len(sessions), created=datetime.now().strftime("%Y-%m-%d %H:%M"),

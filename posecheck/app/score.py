@@ -1,7 +1,7 @@
 """Scoring recorded media: ``posecheck score``.
 
 One pass over the input: decode a frame, find the landmarks, judge them with the
-:class:`~posecheck.tracker.PoseTracker`, record the verdict, and write the
+:class:`~posecheck.track.tracker.PoseTracker`, record the verdict, and write the
 landmarks, the CSV row and the annotated frame as they come, so memory does not
 grow with the input's length. The same numbers come back from a replay of the
 saved landmarks, because the replay feeds the tracker the very same raw values.
@@ -16,16 +16,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cues import CueScheduler
-from .errors import InputError, PosecheckError
-from .feedback import cue_candidates
-from .frame import PoseFrame
-from .landmarks_io import LandmarksHeader, LandmarksWriter, RawPose
-from .outputs import AtomicCsv, prepare_output_dir, write_json_atomic
-from .pipeline import Prefetch, Worker
-from .specs.models import PoseSpec
-from .summary import Recorder
-from .tracker import FrameVerdict, PoseTracker
+from posecheck.core.frame import PoseFrame
+from posecheck.errors import InputError, PosecheckError
+from posecheck.io.atomic import AtomicCsv, prepare_output_dir, write_json_atomic
+from posecheck.io.landmarks_file import LandmarksHeader, LandmarksWriter, RawPose
+from posecheck.io.threads import Prefetch, Worker
+from posecheck.session.cues import CueScheduler
+from posecheck.session.feedback import cue_candidates
+from posecheck.session.summary import Recorder
+from posecheck.specs.models import PoseSpec
+from posecheck.track.tracker import FrameVerdict, PoseTracker
 
 VERSION = "0.1.0"
 
@@ -167,7 +167,7 @@ class AutoJudge:
     csv_header = ["frame", "t", "pose", "side", "person", "in_pose", "good_form", "score", "checks", "camera_cue"]
 
     def __init__(self, specs: list[PoseSpec], side: str, still: bool, fps: float, step: int = 1) -> None:
-        from .recognition import PoseRecognizer
+        from posecheck.judge.recognise import PoseRecognizer
 
         self._fps = fps
         self._step = step
@@ -292,7 +292,7 @@ def score_stream(
     clock = VideoClock()
     scheduler = CueScheduler(clock=clock)
     try:
-        from .drawing import OverlayInfo, draw_overlay
+        from posecheck.render.overlay import OverlayInfo, draw_overlay
 
         with _StopFlag() as stop:
             try:
@@ -305,7 +305,7 @@ def score_stream(
                     table.write(row)
                     if options.video and image is not None:
                         if video is None:
-                            from .video import VideoWriter
+                            from posecheck.io.media import VideoWriter
 
                             files["video"] = out / "annotated.mp4"
                             video = VideoWriter(files["video"], fps / max(options.stride, 1),
@@ -379,8 +379,8 @@ def score_file(path: Path, spec: PoseSpec | list[PoseSpec], out: Path, options: 
                on_start: Callable[[int | None], None] | None = None,
                on_frame: Callable[[int], None] | None = None) -> ScoreResult:
     """Score a video, a photo or a folder of photos with the landmark model."""
-    from .estimators import create_estimator
-    from .video import open_media
+    from posecheck.estimators import create_estimator
+    from posecheck.io.media import open_media
 
     source = open_media(path)  # raises InputError before anything is written
     prepare_output_dir(out, options.force)
@@ -414,7 +414,7 @@ def score_file(path: Path, spec: PoseSpec | list[PoseSpec], out: Path, options: 
 def score_replay(landmarks: Path, spec: PoseSpec | list[PoseSpec], out: Path, options: ScoreOptions,
                  on_frame: Callable[[int], None] | None = None) -> ScoreResult:
     """Re-score saved landmarks (``landmarks.jsonl``) without running the model."""
-    from .estimators import ReplayEstimator
+    from posecheck.estimators import ReplayEstimator
 
     replay = ReplayEstimator(landmarks)  # raises InputError before anything is written
     prepare_output_dir(out, options.force)
@@ -432,7 +432,7 @@ def score_replay(landmarks: Path, spec: PoseSpec | list[PoseSpec], out: Path, op
 
 
 def _is_still_input(name: str | None) -> bool:
-    from .video import IMAGE_EXTENSIONS
+    from posecheck.io.media import IMAGE_EXTENSIONS
 
     if not name:
         return False

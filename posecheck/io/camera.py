@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .errors import CameraError
+from posecheck.errors import CameraError
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ class FileSource(FrameSource):
 
     def __init__(self, path: Path, realtime: bool = True) -> None:
         super().__init__()
-        from .video import open_media
+        from posecheck.io.media import open_media
 
         self.path = path
         self.realtime = realtime

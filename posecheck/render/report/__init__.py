@@ -5,7 +5,7 @@ Needs jinja2 and matplotlib (dependencies of posecheck).
 
 from __future__ import annotations
 
-from .render import (
+from posecheck.render.report.render import (
     VIDEO_EMBED_LIMIT,
     build_history_report,
     build_session_report,

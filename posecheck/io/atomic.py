@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError
+from posecheck.errors import OutputError
 
 #: The files a run writes; a folder holding any of them holds results.
 RESULT_FILES = ("summary.json", "frames.csv", "landmarks.jsonl", "annotated.mp4", "report.html")

@@ -34,10 +34,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, OutputError
-from .frame import PoseFrame
-from .landmarks import NUM_LANDMARKS
-from .outputs import write_error
+from posecheck.core.frame import PoseFrame
+from posecheck.core.landmarks import NUM_LANDMARKS
+from posecheck.errors import InputError, OutputError
+from posecheck.io.atomic import write_error
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class RawPose:
     """A landmark model's raw answer for one image, before any cleaning.
 
     Estimators return this; :meth:`to_frame` turns it into the
-    :class:`~posecheck.frame.PoseFrame` the rest of posecheck measures.
+    :class:`~posecheck.core.frame.PoseFrame` the rest of posecheck measures.
 
     Attributes:
         image_size: ``(width, height)`` of the image in pixels.

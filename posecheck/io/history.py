@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import PosecheckError
+from posecheck.errors import PosecheckError
 
 #: The schema this posecheck writes and reads (``PRAGMA user_version``).
 SCHEMA_VERSION = 1
@@ -340,7 +340,7 @@ class History:
         """Add one session from its ``summary.json`` content; returns its row id.
 
         Args:
-            summary: what :meth:`posecheck.summary.Recorder.summary` produced.
+            summary: what :meth:`posecheck.session.summary.Recorder.summary` produced.
             mode: ``"score"`` or ``"live"``.
             results_dir: the folder holding the session's files.
             spec: the :class:`~posecheck.specs.models.PoseSpec`, to record how far each

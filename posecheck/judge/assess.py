@@ -14,12 +14,19 @@ from enum import Enum
 
 import numpy as np
 
-from .body import FORESHORTENED_BELOW, BodyView, FloorView, analyse_body, estimate_floor_view, expected_length
-from .checks import CheckKind, get_kind
-from .frame import PointFlag, PoseFrame
-from .landmarks import Landmark
-from .specs.models import CheckSpec, PoseSpec, points_of
-from .specs.points import PointRef
+from posecheck.checks import CheckKind, get_kind
+from posecheck.core.body import (
+    FORESHORTENED_BELOW,
+    BodyView,
+    FloorView,
+    analyse_body,
+    estimate_floor_view,
+    expected_length,
+)
+from posecheck.core.frame import PointFlag, PoseFrame
+from posecheck.core.landmarks import Landmark
+from posecheck.specs.models import CheckSpec, PoseSpec, points_of
+from posecheck.specs.points import PointRef
 
 
 class Status(str, Enum):
@@ -283,7 +290,7 @@ def assess(frame: PoseFrame, spec: PoseSpec, side: str | None = None,
             instead of finding it from the landmarks.
         floor: how the camera sees the floor, for ``plane: floor`` angles; estimated
             from this frame when not given.
-        body: the frame's :func:`~posecheck.body.analyse_body` result, if the caller has it.
+        body: the frame's :func:`~posecheck.core.body.analyse_body` result, if the caller has it.
 
     Returns:
         The :class:`Assessment`, with one :class:`CheckResult` per check in spec order.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from .assessment import Status
-from .cues import Cue
-from .tracker import FrameVerdict
+from posecheck.judge.assess import Status
+from posecheck.session.cues import Cue
+from posecheck.track.tracker import FrameVerdict
 
 
 def cue_candidates(v: FrameVerdict, praise: str) -> list[Cue]:

@@ -1,9 +1,9 @@
 """The live practice loop: camera (or file) in, skeleton, one cue and a hold timer out.
 
 Capture runs on its own thread (newest frame only); the model, the coach (what to
-judge, show and say: one pose, any pose or a routine, see :mod:`posecheck.coach`) and
+judge, show and say: one pose, any pose or a routine, see :mod:`posecheck.session.coach`) and
 drawing run here; speech runs on its own thread. The coaches use the same
-:class:`~posecheck.tracker.PoseTracker` and :class:`~posecheck.summary.Recorder` as
+:class:`~posecheck.track.tracker.PoseTracker` and :class:`~posecheck.session.summary.Recorder` as
 ``score``, so a live session saves the same ``summary.json``.
 """
 
@@ -19,11 +19,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import CameraError, DisplayError, OutputError, PosecheckError
-from .specs.models import PoseSpec
+from posecheck.errors import CameraError, DisplayError, OutputError, PosecheckError
+from posecheck.specs.models import PoseSpec
 
 if TYPE_CHECKING:
-    from .coach import Coach
+    from posecheck.session.coach import Coach
 
 WINDOW = "posecheck"
 HELP_LINES = (
@@ -177,7 +177,7 @@ class _Voice:
     def start(cls, opts: LiveOptions) -> _Voice:
         if not (opts.voice or opts.voice_dir):
             return cls(None, False)
-        from .voice import Speaker
+        from posecheck.io.voice import Speaker
 
         return cls(Speaker.create("file", out_dir=opts.voice_dir) if opts.voice_dir else Speaker.create(), True)
 
@@ -193,7 +193,7 @@ class _Voice:
     def toggle(self) -> None:
         """The ``v`` key: voice on or off (a speaker is made the first time)."""
         if self.speaker is None:
-            from .voice import Speaker
+            from posecheck.io.voice import Speaker
 
             self.speaker = Speaker.create()
         self.on = not self.on
@@ -218,21 +218,21 @@ def run_live(spec: PoseSpec | Coach, opts: LiveOptions, estimator=None, frame_so
     or a routine is finished.
 
     Args:
-        spec: the pose to practise, or a :class:`~posecheck.coach.Coach` for another
-            mode (:class:`~posecheck.coach.AutoCoach`: whichever pose the person is in;
-            :class:`~posecheck.coach.RoutineCoach`: a routine, hold by hold).
+        spec: the pose to practise, or a :class:`~posecheck.session.coach.Coach` for another
+            mode (:class:`~posecheck.session.coach.AutoCoach`: whichever pose the person is in;
+            :class:`~posecheck.session.coach.RoutineCoach`: a routine, hold by hold).
         opts: see :class:`LiveOptions`.
         estimator: a landmark estimator (default: the bundled model in video mode).
-        frame_source: a :class:`~posecheck.camera.FrameSource` to use instead of the
+        frame_source: a :class:`~posecheck.io.camera.FrameSource` to use instead of the
             camera or ``opts.source`` (tests use it to make a camera fail).
     """
     import cv2
 
-    from .camera import CameraSource, FileSource
-    from .coach import Coach, SingleCoach
-    from .drawing import draw_overlay
-    from .landmarks_io import LandmarksHeader, LandmarksWriter
-    from .outputs import AtomicCsv, write_json_atomic
+    from posecheck.io.atomic import AtomicCsv, write_json_atomic
+    from posecheck.io.camera import CameraSource, FileSource
+    from posecheck.io.landmarks_file import LandmarksHeader, LandmarksWriter
+    from posecheck.render.overlay import draw_overlay
+    from posecheck.session.coach import Coach, SingleCoach
 
     coach = spec if isinstance(spec, Coach) else SingleCoach(spec, opts.side)
 
@@ -246,7 +246,7 @@ def run_live(spec: PoseSpec | Coach, opts: LiveOptions, estimator=None, frame_so
         source = CameraSource(opts.camera)
     mirror = opts.mirror if opts.mirror is not None else source.is_camera
     if estimator is None:
-        from .estimators import create_estimator
+        from posecheck.estimators import create_estimator
 
         estimator = create_estimator("bundled", None, mode="video")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -290,7 +290,7 @@ def run_live(spec: PoseSpec | Coach, opts: LiveOptions, estimator=None, frame_so
                 raise DisplayError(f"cannot open a window ({str(exc).strip().splitlines()[-1]})",
                                    "run with --headless --record OUT.mp4") from None
         if opts.record:
-            from .video import VideoWriter
+            from posecheck.io.media import VideoWriter
 
             writer = VideoWriter(opts.record, source.fps or 30.0, (width, height))
         with source, _Stop() as stop:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .assessment import Status
-from .specs.models import PoseSpec
-from .tracker import FrameVerdict, is_good_form
+from posecheck.judge.assess import Status
+from posecheck.specs.models import PoseSpec
+from posecheck.track.tracker import FrameVerdict, is_good_form
 
 #: A stretch in the pose shorter than this is passing through, not a hold.
 MIN_HOLD_S = 1.0

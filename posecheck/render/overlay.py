@@ -20,10 +20,10 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .assessment import Status
-from .frame import PoseFrame
-from .landmarks import CONNECTIONS, Landmark
-from .tracker import FrameVerdict
+from posecheck.core.frame import PoseFrame
+from posecheck.core.landmarks import CONNECTIONS, Landmark
+from posecheck.judge.assess import Status
+from posecheck.track.tracker import FrameVerdict
 
 #: BGR colours by status: green ok, amber near, red off, grey unknown.
 STATUS_BGR: dict[Status, tuple[int, int, int]] = {

@@ -45,13 +45,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .assessment import ACCEPTED_VIEWS, Status, assess
-from .body import BodyView, analyse_body
-from .frame import PoseFrame
-from .landmarks import Landmark
-from .smoothing import Debounce
-from .specs.models import CheckSpec, Cues, PoseSpec, Target
-from .specs.points import parse_point
+from posecheck.core.body import BodyView, analyse_body
+from posecheck.core.frame import PoseFrame
+from posecheck.core.landmarks import Landmark
+from posecheck.judge.assess import ACCEPTED_VIEWS, Status, assess
+from posecheck.specs.models import CheckSpec, Cues, PoseSpec, Target
+from posecheck.specs.points import parse_point
+from posecheck.track.filters import Debounce
 
 #: Credit per status when ranking the poses that fit a frame.
 _FIT = {Status.OK: 1.0, Status.NEAR: 0.6, Status.OFF: 0.2}

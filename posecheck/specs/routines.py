@@ -13,10 +13,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import SpecError, UnknownPoseError
-from .specs import SpecLibrary
-from .specs.loader import load_model, spec_files
-from .specs.models import ID_PATTERN, Hold, normalise_name
+from posecheck.errors import SpecError, UnknownPoseError
+from posecheck.specs import SpecLibrary
+from posecheck.specs.loader import load_model, spec_files
+from posecheck.specs.models import ID_PATTERN, Hold, normalise_name
 
 
 class _Strict(BaseModel):
@@ -55,7 +55,7 @@ def bundled_routines_dir() -> Path:
     inside = Path(str(resources.files("posecheck"))) / "routines"
     if inside.is_dir():
         return inside
-    return Path(__file__).resolve().parents[1] / "routines"
+    return Path(__file__).resolve().parents[2] / "routines"
 
 
 def check_poses(routine: Routine, origin: str, specs: SpecLibrary) -> None:

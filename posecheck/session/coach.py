@@ -1,6 +1,6 @@
 """What a live session judges, shows and says each frame: one pose, any known pose, or a routine.
 
-The live loop (:mod:`posecheck.live`) owns the camera, the window, the recording and
+The live loop (:mod:`posecheck.app.live`) owns the camera, the window, the recording and
 the session's files; a coach owns the judgement. For each frame it returns a
 :class:`Coached`: the verdict to draw, the ``frames.csv`` row, the overlay's texts and
 what to say. At the end it writes the session's summary, the same as ``score`` writes
@@ -12,16 +12,16 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 
-from .assessment import NO_PERSON_CUE
-from .cues import Cue, CueScheduler
-from .drawing import OverlayInfo
-from .feedback import cue_candidates
-from .frame import PoseFrame
-from .guide import Observation, RoutineGuide
-from .scoring import AutoJudge, frames_csv_header, frames_csv_row, VideoClock
-from .specs.models import PoseSpec
-from .summary import Recorder
-from .tracker import FrameVerdict, PoseTracker
+from posecheck.app.score import AutoJudge, VideoClock, frames_csv_header, frames_csv_row
+from posecheck.core.frame import PoseFrame
+from posecheck.judge.assess import NO_PERSON_CUE
+from posecheck.render.overlay import OverlayInfo
+from posecheck.session.cues import Cue, CueScheduler
+from posecheck.session.feedback import cue_candidates
+from posecheck.session.guide import Observation, RoutineGuide
+from posecheck.session.summary import Recorder
+from posecheck.specs.models import PoseSpec
+from posecheck.track.tracker import FrameVerdict, PoseTracker
 
 #: The cue while nothing known is recognised (``--pose auto``).
 NO_POSE_CUE = "Get into a pose."
@@ -148,7 +148,7 @@ class SingleCoach(Coach):
 class AutoCoach(Coach):
     """Whichever known pose the person is in (``--pose auto``), judged against that pose's spec.
 
-    The same recogniser and segments as ``score --pose auto`` (:class:`~posecheck.scoring.AutoJudge`).
+    The same recogniser and segments as ``score --pose auto`` (:class:`~posecheck.app.score.AutoJudge`).
 
     Args:
         specs: the poses to recognise.
@@ -203,7 +203,7 @@ class AutoCoach(Coach):
 
 
 class RoutineCoach(Coach):
-    """A routine, hold by hold (``--routine NAME``): the :class:`~posecheck.guide.RoutineGuide` wired in.
+    """A routine, hold by hold (``--routine NAME``): the :class:`~posecheck.session.guide.RoutineGuide` wired in.
 
     Every frame goes through the recogniser (limited to the routine's poses, as in
     ``score --routine``) for the segments and the "in it" test, and through the
@@ -212,7 +212,7 @@ class RoutineCoach(Coach):
 
     Args:
         routine: the routine (for its id and title).
-        plan: its holds, from :meth:`~posecheck.routines.RoutineLibrary.plan`.
+        plan: its holds, from :meth:`~posecheck.specs.routines.RoutineLibrary.plan`.
         specs: the spec of every pose in the plan.
     """
 

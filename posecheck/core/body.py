@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .frame import PoseFrame
-from .landmarks import Landmark as L
+from posecheck.core.frame import PoseFrame
+from posecheck.core.landmarks import Landmark as L
 
 #: Typical adult segment lengths as a fraction of the torso (shoulder midpoint to
 #: hip midpoint, BlazePose hip landmarks). Foreshortening only ever shortens a

@@ -8,12 +8,12 @@ off-image landmarks are NaN and flagged, never 0.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from enum import IntEnum
+from functools import cached_property
 
 import numpy as np
 
-from .landmarks import NUM_LANDMARKS, Landmark
+from posecheck.core.landmarks import NUM_LANDMARKS, Landmark
 
 #: How far outside [0, 1] a normalised coordinate may be and still count as on the image.
 #: The model places joints at the very border a little outside; a few pixels is noise.

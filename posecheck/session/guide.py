@@ -5,11 +5,11 @@ Pure logic, no I/O: the live loop feeds :meth:`RoutineGuide.update` one
 current hold's own tracker says) and shows and says what comes back. The clock is
 the frames' own, so tests can drive it with made-up times.
 
-For each planned hold (see :meth:`~posecheck.routines.RoutineLibrary.plan`) the guide
+For each planned hold (see :meth:`~posecheck.specs.routines.RoutineLibrary.plan`) the guide
 announces the pose, waits until the person is in it — the recogniser says that pose
 and side, or the pose's own tracker says in the pose on that side — and counts the
 time in good form until the hold's target. Good form is what
-:class:`~posecheck.summary.Recorder` counts as good form: in the pose, no check off and
+:class:`~posecheck.session.summary.Recorder` counts as good form: in the pose, no check off and
 a frame score of at least 75 (:class:`FormClock`). Then it rests for the plan's rest
 seconds and moves on; after the last hold the plan is finished. A step can be skipped
 (:meth:`RoutineGuide.skip`); when the session ends (:meth:`RoutineGuide.finish`) the
@@ -21,9 +21,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .routines import plan_entry, tally
-from .summary import MIN_HOLD_S
-from .tracker import FrameVerdict, is_good_form
+from posecheck.session.summary import MIN_HOLD_S
+from posecheck.specs.routines import plan_entry, tally
+from posecheck.track.tracker import FrameVerdict, is_good_form
 
 #: The guide's phases: announced and waiting for the person, holding the pose, resting, finished.
 PHASES = ("waiting", "holding", "resting", "finished")
@@ -65,7 +65,7 @@ class Observation:
 class FormClock:
     """Seconds in the pose and in good form, counted frame by frame as the Recorder counts them.
 
-    :class:`~posecheck.summary.Recorder` decides after the fact which frames were in the
+    :class:`~posecheck.session.summary.Recorder` decides after the fact which frames were in the
     pose: the debounced in-pose stretches, started where the raw evidence began and
     ended where it ended. This clock decides as the frames come: raw in-pose frames
     just before the debounced answer turns on are counted when it does; frames still
@@ -203,7 +203,7 @@ class RoutineGuide:
     """Steps a person through a routine's plan; see the module's docstring.
 
     Args:
-        plan: the holds in order, from :meth:`~posecheck.routines.RoutineLibrary.plan`.
+        plan: the holds in order, from :meth:`~posecheck.specs.routines.RoutineLibrary.plan`.
         frame_s: how long one frame lasts (1 / fps), for the last frame of a hold.
         max_gap_s: the longest one frame may stand for, in holds and rests alike, so a
             pause or a stall neither fills a hold nor uses up a rest.

@@ -1,0 +1,1 @@
+"""The front ends' engines: scoring recorded media and the live loop."""

@@ -1,0 +1,1 @@
+"""The edges that touch files and devices: media, camera, result files, history, threads, voice."""

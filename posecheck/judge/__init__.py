@@ -1,0 +1,1 @@
+"""Judging one frame: measuring checks, statuses and cues, and recognising the pose."""

@@ -1,0 +1,1 @@
+"""Drawing what posecheck sees: the overlay on frames and the HTML report."""

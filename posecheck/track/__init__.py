@@ -1,0 +1,1 @@
+"""Following a person through time: filters, the jump guard, the tracker, holds."""
