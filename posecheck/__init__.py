@@ -22,8 +22,7 @@ from posecheck.errors import (
 )
 from posecheck.judge.assess import Assessment, CheckResult, Reason, Status, assess
 from posecheck.specs import PoseSpec, SpecLibrary, load_spec
-
-__version__ = "0.1.0"
+from posecheck.version import __version__
 
 __all__ = [
     "Assessment", "BodyView", "CONNECTIONS", "CameraError", "CheckResult", "DisplayError",

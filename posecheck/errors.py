@@ -64,6 +64,12 @@ class UnknownPoseError(PosecheckError):
     exit_code = 2
 
 
+class UnknownRoutineError(PosecheckError):
+    """A routine name that no loaded routine answers to."""
+
+    exit_code = 2
+
+
 class InputError(PosecheckError):
     """An input file or folder is missing, unreadable, corrupt or of the wrong type."""
 
@@ -83,12 +89,40 @@ class EstimatorError(PosecheckError):
 
 
 class CameraError(PosecheckError):
-    """A camera cannot be opened or stopped delivering frames."""
+    """A camera cannot be opened or stopped delivering frames.
+
+    Attributes:
+        result: what a session saved before its camera stopped, if anything.
+    """
 
     exit_code = 5
+
+    def __init__(self, message: str, hint: str = "", result: object | None = None) -> None:
+        super().__init__(message, hint)
+        self.result = result
 
 
 class DisplayError(PosecheckError):
     """No display is available for a window."""
 
     exit_code = 5
+
+
+class HistoryError(PosecheckError):
+    """The history database cannot be used (damaged, not ours, newer, unwritable)."""
+
+    exit_code = 3
+
+
+class Interrupted(PosecheckError):
+    """The run was stopped (Ctrl-C or SIGTERM) after writing what it had.
+
+    Attributes:
+        result: what was saved before the stop (the partial result), if anything.
+    """
+
+    exit_code = 130
+
+    def __init__(self, message: str, hint: str = "", result: object | None = None) -> None:
+        super().__init__(message, hint)
+        self.result = result

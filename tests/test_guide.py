@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from posecheck.judge.assess import Status
-from posecheck.session.guide import FormClock, Observation, RoutineGuide, announcement, banner
-from posecheck.session.summary import Recorder
+from posecheck.judge.status import Status
+from posecheck.session.guide import Observation, RoutineGuide, announcement, banner
+from posecheck.session.summary import frame_durations
 from posecheck.specs import SpecLibrary
-from posecheck.track.tracker import CheckState, FrameVerdict, PoseTracker, is_good_form
+from posecheck.specs.routines import PlannedHold
+from posecheck.track.holds import MIN_HOLD_S, HoldCounter
+from posecheck.track.tracker import PoseTracker
+from posecheck.track.verdict import CheckState, FrameVerdict, is_good_form
 
 from . import factories as f
 
@@ -21,10 +25,10 @@ DT = 1 / FPS
 
 
 def hold(pose: str, side: str | None = None, hold_s: float | None = 2.0, rest_s: float = 0.0, rep: int = 1,
-         title: str | None = None, note: str | None = None) -> dict:
-    """One plan entry, as RoutineLibrary.plan writes it."""
-    return {"pose": pose, "title": title or pose.replace("_", " ").capitalize(), "side": side, "repetition": rep,
-            "hold_s": hold_s, "rest_s": rest_s, "note": note}
+         title: str | None = None, note: str | None = None) -> PlannedHold:
+    """One plan entry, as RoutineLibrary.plan makes it."""
+    return PlannedHold(pose=pose, title=title or pose.replace("_", " ").capitalize(), side=side, repetition=rep,
+                       hold_s=hold_s, rest_s=rest_s, note=note)
 
 
 def good(t: float, pose: str, side: str | None = None) -> Observation:
@@ -77,12 +81,12 @@ def test_steps_advance_in_order_and_each_hold_is_announced():
     assert run.said[-1][1] == "That's 1 second. Well done. Routine complete."
     assert run.guide.finished and run.states[-1].phase == "finished"
     r = run.guide.report()
-    assert (r["holds_planned"], r["holds_done"], r["holds_skipped"], r["holds_long_enough"]) == (2, 2, 0, 2)
-    lunge, frog = r["steps"]
-    assert lunge["start_s"] == pytest.approx(0.5) and lunge["end_s"] == pytest.approx(2.5)
-    assert lunge["time_in_good_form_s"] == pytest.approx(2.0) and lunge["score"] == 100.0
-    assert frog["start_s"] == pytest.approx(2.8) and frog["time_in_good_form_s"] == pytest.approx(1.0)
-    assert [s["pose"] for s in r["steps"]] == ["kneeling_lunge", "frog"]
+    assert (r.holds_planned, r.holds_done, r.holds_skipped, r.holds_long_enough) == (2, 2, 0, 2)
+    lunge, frog = r.steps
+    assert lunge.start_s == pytest.approx(0.5) and lunge.end_s == pytest.approx(2.5)
+    assert lunge.time_in_good_form_s == pytest.approx(2.0) and lunge.score == 100.0
+    assert frog.start_s == pytest.approx(2.8) and frog.time_in_good_form_s == pytest.approx(1.0)
+    assert [s.pose for s in r.steps] == ["kneeling_lunge", "frog"]
 
 
 def test_the_hold_counts_only_good_form_time():
@@ -97,10 +101,10 @@ def test_the_hold_counts_only_good_form_time():
     assert run.states[-1].held_s == pytest.approx(2.0)
     run.frames(0.6, lambda t: good(t, "frog"))
     assert run.guide.finished and run.said[-1] == (4.5, "That's 2.5 seconds. Well done. Routine complete.")
-    step = run.guide.report()["steps"][0]
-    assert step["time_in_good_form_s"] == pytest.approx(2.5)
-    assert step["time_in_pose_s"] == pytest.approx(4.5) and (step["start_s"], step["end_s"]) == (0.0, 4.5)
-    assert step["score"] == pytest.approx((2.5 * 100 + 2.0 * 40) / 4.5, abs=0.1)
+    step = run.guide.report().steps[0]
+    assert step.time_in_good_form_s == pytest.approx(2.5)
+    assert step.time_in_pose_s == pytest.approx(4.5) and (step.start_s, step.end_s) == (0.0, 4.5)
+    assert step.score == pytest.approx((2.5 * 100 + 2.0 * 40) / 4.5, abs=0.1)
     # Not in the pose at all counts nothing either: the hold waits.
     run = Run([hold("frog", hold_s=1.0)])
     run.frames(5.0, nobody)
@@ -123,7 +127,7 @@ def test_sides_alternate_as_the_plan_says():
     run.frames(1.2, lambda t: good(t, "kneeling_lunge", "right"))
     assert run.said[-1][1].endswith("Now the other side: left leg forward")
     assert run.states[-1].banner == "Step 3 of 3: Kneeling lunge, left, round 2"
-    sides = [st["side"] for st in run.guide.report()["steps"][:2]]
+    sides = [st.side for st in run.guide.report().steps[:2]]
     assert sides == ["left", "right"]
 
 
@@ -174,19 +178,21 @@ def test_skipped_steps_are_reported_when_input_ends():
     run.frames(2.0, lambda t: good(t, "frog"))  # the source ends two seconds into a five-second frog
     r = run.guide.finish(run.t - DT)
     assert run.guide.finished
-    done = [(s["pose"], s["done"], s.get("held_long_enough")) for s in r["steps"]]
+    done = [(s.pose, s.done, s.held_long_enough) for s in r.steps]
     assert done == [("kneeling_lunge", True, True), ("frog", True, False), ("pigeon", False, None),
                     ("pigeon", False, None)]
-    assert (r["holds_done"], r["holds_skipped"], r["holds_long_enough"]) == (2, 2, 1)
+    assert (r.holds_done, r.holds_skipped, r.holds_long_enough) == (2, 2, 1)
     # Frames 1.1 to 2.9 s (the frame at 1.0 s ended the lunge), the last one counting a frame's length.
-    assert r["steps"][1]["time_in_good_form_s"] == pytest.approx(1.9)
-    assert (r["steps"][1]["start_s"], r["steps"][1]["end_s"]) == (1.1, 2.9)
+    assert r.steps[1].time_in_good_form_s == pytest.approx(1.9)
+    assert (r.steps[1].start_s, r.steps[1].end_s) == (1.1, 2.9)
     # Nobody ever came: every hold is skipped, and the report has score --routine's shape.
     run = Run(plan)
     run.frames(3.0, nobody)
     r = run.guide.finish(run.t)
-    assert (r["holds_planned"], r["holds_done"], r["holds_skipped"]) == (4, 0, 4)
-    assert set(r["steps"][0]) == {"pose", "title", "side", "repetition", "hold_target_s", "done"}
+    assert (r.holds_planned, r.holds_done, r.holds_skipped) == (4, 0, 4)
+    skipped = r.steps[0]
+    assert (skipped.pose, skipped.side, skipped.hold_target_s, skipped.done) == ("kneeling_lunge", "left", 1.0, False)
+    assert (skipped.start_s, skipped.time_in_good_form_s, skipped.held_long_enough) == (None, None, None)
 
 
 def test_the_person_can_skip_a_step_or_a_rest():
@@ -202,7 +208,7 @@ def test_the_person_can_skip_a_step_or_a_rest():
         state = guide.update(good(1.0 + i * DT, "pigeon", "right"))
     assert state.phase == "waiting" and state.index == 2  # the right side's 1 s was held; its rest is 0
     r = guide.finish(3.0)
-    assert [s["done"] for s in r["steps"]] == [False, True, False]
+    assert [s.done for s in r.steps] == [False, True, False]
     # A skip during a rest ends the rest.
     guide = RoutineGuide(plan[:2], frame_s=DT)
     for i in range(60):
@@ -216,7 +222,7 @@ def test_words():
     lunge = hold("kneeling_lunge", "left", title="Kneeling lunge", note="Tuck the pelvis.")
     assert announcement(lunge, None) == "Next: Kneeling lunge, left leg forward. Tuck the pelvis."
     assert announcement(lunge, None, note=False) == "Next: Kneeling lunge, left leg forward"
-    right = {**lunge, "side": "right"}
+    right = dataclasses.replace(lunge, side="right")
     assert announcement(right, lunge) == "Now the other side: right leg forward"
     plan = [hold("knees_to_chest", rep=r, title="Knees to chest") for r in (1, 2)]
     assert announcement(plan[1], plan[0]) == "Next: Knees to chest, round 2"
@@ -225,48 +231,98 @@ def test_words():
         RoutineGuide([])
 
 
-# -- the form clock counts what the Recorder counts ---------------------------------------------
+# -- the hold counter counts what its definition says -------------------------------------------
 
 LIB = SpecLibrary()
 FROG = LIB.get("frog")
 
 
-def _verdict(t: float, in_pose: bool, raw: bool, off: bool, score: float) -> FrameVerdict:
+def _verdict(t: float, in_pose: bool, raw: bool, off: bool, score: float, side: str | None = None) -> FrameVerdict:
     checks = tuple(CheckState(c.id, 90.0, 90.0, Status.OFF if off and k == 0 else Status.OK, 0.0, None, None, None,
                               (), c.weight, "90", "deg") for k, c in enumerate(FROG.checks))
-    return FrameVerdict(0, t, True, None, "back", checks, None, in_pose, raw, in_pose and not off, score)
+    return FrameVerdict(0, t, True, side, "back", checks, None, in_pose, raw, in_pose and not off, score)
+
+
+def reference(verdicts: list[FrameVerdict], frame_s: float) -> tuple[float, float, list[tuple]]:
+    """The definition, after the fact: (time in the pose, time in good form, holds).
+
+    The frames in the pose are the debounced in-pose stretches, each started back where the
+    raw evidence before it began and ended where the raw evidence in it ended; a hold is such
+    a stretch (split where the side changes) of at least MIN_HOLD_S.
+    """
+    t = [v.t for v in verdicts]
+    dur = frame_durations(t, frame_s)
+    deb = [v.in_pose for v in verdicts]
+    raw = [v.pose_raw for v in verdicts]
+    n = len(verdicts)
+    mask = [False] * n
+    i = 0
+    while i < n:
+        if not deb[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and deb[j]:
+            j += 1
+        start, end = i, j
+        while start > 0 and raw[start - 1]:
+            start -= 1
+        while end > start and not raw[end - 1]:
+            end -= 1
+        for k in range(start, end):
+            mask[k] = True
+        i = j
+    good = [m and is_good_form(v.checks, v.score) for m, v in zip(mask, verdicts)]
+    holds, i = [], 0
+    while i < n:
+        if not mask[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and mask[j] and verdicts[j].side == verdicts[i].side:
+            j += 1
+        length = float(dur[i:j].sum())
+        if length >= MIN_HOLD_S - 1e-9:
+            holds.append((verdicts[i].side, round(t[i], 3), round(t[j - 1] + float(dur[j - 1]), 3), round(length, 3)))
+        i = j
+    return float(dur[mask].sum()), float(dur[good].sum()), holds
+
+
+def _count(verdicts: list[FrameVerdict]) -> HoldCounter:
+    counter = HoldCounter(DT)
+    for v in verdicts:
+        counter.feed_verdict(v)
+    counter.close()
+    return counter
 
 
 @given(st.lists(st.tuples(st.booleans(), st.booleans(), st.booleans(),
                           st.sampled_from([math.nan, 50.0, 80.0, 100.0]),
-                          st.sampled_from([0.04, 0.1, 0.1, 0.1, 0.3, 2.0])), min_size=1, max_size=60))
-def test_form_clock_matches_the_recorder(frames):
+                          st.sampled_from([0.04, 0.1, 0.1, 0.1, 0.3, 2.0]),
+                          st.sampled_from([None, "left", "left", "right"])), min_size=1, max_size=60))
+def test_hold_counter_counts_what_the_definition_says(frames):
     t, verdicts = 0.0, []
-    for in_pose, raw, off, score, gap in frames:
-        verdicts.append(_verdict(t, in_pose, raw, off, score))
+    for in_pose, raw, off, score, gap, side in frames:
+        verdicts.append(_verdict(t, in_pose, raw, off, score, side))
         t += gap
-    rec = Recorder(FROG)
-    clock = FormClock(DT, 4 * DT)
-    for v in verdicts:
-        rec.add(v)
-        clock.feed(v.t, v.in_pose, v.pose_raw, is_good_form(v.checks, v.score), v.score)
-    clock.close()
-    s = rec.summary(input_name="", fps=FPS)
-    assert clock.pose_s == pytest.approx(s["time_in_pose_s"], abs=1e-3)
-    assert clock.good_s == pytest.approx(s["time_in_good_form_s"], abs=1e-3)
+    counter = _count(verdicts)
+    pose_s, good_s, holds = reference(verdicts, DT)
+    assert counter.pose_s == pytest.approx(pose_s, abs=1e-3)
+    assert counter.good_s == pytest.approx(good_s, abs=1e-3)
+    assert [(h.side, h.start_s, h.end_s, h.duration_s) for h in counter.holds] == [
+        (s, pytest.approx(a, abs=1e-3), pytest.approx(b, abs=1e-3), pytest.approx(d, abs=1e-3))
+        for s, a, b, d in holds]
 
 
-def test_form_clock_matches_the_recorder_on_a_tracked_lunge():
+def test_hold_counter_counts_a_tracked_lunge_as_defined():
     """Real tracker verdicts: a lunge entered, held (well, then badly), left, and entered again."""
     spec = LIB.get("kneeling_lunge")
     angles = [150] * 8 + [92] * 20 + [118] * 10 + [92] * 10 + [160] * 15 + [95] * 12
-    tracker, rec, clock = PoseTracker(spec), Recorder(spec), FormClock(DT, 4 * DT)
-    for i, a in enumerate(angles):
-        v = tracker.update(f.lunge(knee_angle=a, timestamp=i * DT), i)
-        rec.add(v)
-        clock.feed(v.t, v.in_pose, v.pose_raw, is_good_form(v.checks, v.score), v.score)
-    clock.close()
-    s = rec.summary(input_name="", fps=FPS)
-    assert s["time_in_pose_s"] > 3 and 0 < s["time_in_good_form_s"] < s["time_in_pose_s"]
-    assert clock.pose_s == pytest.approx(s["time_in_pose_s"], abs=1e-3)
-    assert clock.good_s == pytest.approx(s["time_in_good_form_s"], abs=1e-3)
+    tracker = PoseTracker(spec)
+    verdicts = [tracker.update(f.lunge(knee_angle=a, timestamp=i * DT), i) for i, a in enumerate(angles)]
+    counter = _count(verdicts)
+    pose_s, good_s, holds = reference(verdicts, DT)
+    assert counter.pose_s > 3 and 0 < counter.good_s < counter.pose_s
+    assert counter.pose_s == pytest.approx(pose_s, abs=1e-3)
+    assert counter.good_s == pytest.approx(good_s, abs=1e-3)
+    assert len(counter.holds) == len(holds) == 2

@@ -10,11 +10,11 @@ import sys
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from posecheck.io.history import SCHEMA_VERSION, History, HistoryError, history_path, open_history, trends
+from posecheck.session.records import PoseSummary, summary_from_json  # noqa: E402
 from posecheck.specs import SpecLibrary
 
 from .cli_helpers import ROOT, assert_clean_error, posecheck
@@ -24,9 +24,9 @@ T0 = datetime(2024, 3, 1, 18, 0, tzinfo=timezone.utc)
 
 
 def make_summary(pose: str = "kneeling_lunge", score: float | None = 60.0, good: float = 10.0,
-                 knee: float = 100.0, side: str = "left") -> dict:
-    """A summary.json as ``score`` writes it, with the figures the history keeps."""
-    return {
+                 knee: float = 100.0, side: str = "left") -> PoseSummary:
+    """A summary as ``score`` writes it, with the figures the history keeps."""
+    return summary_from_json({
         "pose": pose, "pose_title": pose.replace("_", " ").capitalize(), "input": "clip.mp4", "complete": True,
         "duration_s": 40.0, "score": score, "time_in_pose_s": 30.0, "time_in_good_form_s": good,
         "time_not_judged_s": 1.0, "hold_target_s": 30.0,
@@ -41,7 +41,7 @@ def make_summary(pose: str = "kneeling_lunge", score: float | None = 60.0, good:
                               "pct_off": 0.0, "pct_unknown": 100.0, "most_common_cue": None, "target": "0",
                               "label": "torso"},
         },
-    }
+    })
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import av
 import numpy as np
 import pytest
 
-from posecheck.judge.assess import Status
-from posecheck.render.overlay import STATUS_BGR, status_colour_present
+from posecheck.judge.status import Status
+from posecheck.render.overlay import status_colour_present
 
 from .cli_helpers import ROOT, assert_clean_error, posecheck
 from .conftest import empty_clip, sample

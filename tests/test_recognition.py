@@ -14,8 +14,9 @@ from posecheck.core.frame import PoseFrame
 from posecheck.core.landmarks import Landmark
 from posecheck.errors import SpecError
 from posecheck.judge.assess import assess
-from posecheck.judge.recognise import PoseRecognizer, fit_pose, one_sided, swap_sides
+from posecheck.judge.recognise import fit_pose, one_sided, swap_sides
 from posecheck.specs import SpecLibrary, bundled_specs_dir, load_spec
+from posecheck.track.recogniser import PoseRecognizer
 
 from . import factories as f
 from .conftest import SAMPLES

@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from posecheck.errors import SpecError, UnknownPoseError
+from posecheck.errors import SpecError, UnknownRoutineError
 from posecheck.specs import validate_data
 from posecheck.specs.routines import Routine, RoutineLibrary, bundled_routines_dir, load_routine
 
@@ -36,13 +36,13 @@ def test_bundled_routines_follow_the_sources():
 def test_plan_expands_sides_and_repetitions():
     lib = RoutineLibrary()
     plan = lib.plan(lib.get("psoas_release"))
-    lunges = [h for h in plan if h["pose"] == "kneeling_lunge"]
+    lunges = [h for h in plan if h.pose == "kneeling_lunge"]
     # "three to five repetitions with each leg": 3 per side, alternating sides.
-    assert [(h["side"], h["repetition"]) for h in lunges] == [
+    assert [(h.side, h.repetition) for h in lunges] == [
         ("left", 1), ("right", 1), ("left", 2), ("right", 2), ("left", 3), ("right", 3)]
-    assert all(h["hold_s"] == 30 for h in lunges)
-    assert [h["pose"] for h in plan].count("knees_to_chest") == 5
-    assert plan[-1]["pose"] == "frog" and plan[-1]["side"] is None
+    assert all(h.hold_s == 30 for h in lunges)
+    assert [h.pose for h in plan].count("knees_to_chest") == 5
+    assert plan[-1].pose == "frog" and plan[-1].side is None
 
 
 @pytest.mark.parametrize("path,value,field,expected", [
@@ -83,7 +83,7 @@ def test_mutated_routines_raise_only_spec_error(mutations):
 
 
 def test_unknown_routine_suggests():
-    with pytest.raises(UnknownPoseError) as exc:
+    with pytest.raises(UnknownRoutineError) as exc:
         RoutineLibrary().get("psoas_relese")
     assert "psoas_release?" in exc.value.one_line() and "did you mean" in exc.value.one_line()
 

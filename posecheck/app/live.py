@@ -1,29 +1,26 @@
 """The live practice loop: camera (or file) in, skeleton, one cue and a hold timer out.
 
-Capture runs on its own thread (newest frame only); the model, the coach (what to
-judge, show and say: one pose, any pose or a routine, see :mod:`posecheck.session.coach`) and
-drawing run here; speech runs on its own thread. The coaches use the same
-:class:`~posecheck.track.tracker.PoseTracker` and :class:`~posecheck.session.summary.Recorder` as
-``score``, so a live session saves the same ``summary.json``.
+Capture runs on its own thread (newest frame only); the model, the session (what to
+judge, show and say: one pose, any pose or a routine, see :mod:`posecheck.session`) and
+drawing run here; speech runs on its own thread. The session is the same one ``score``
+uses, so a live session saves the same ``summary.json``.
+
+Every key works in every state: the keyboard is read on every turn of the loop, whether
+a frame arrived or not, paused or not. Paused time is not counted in the frames per second.
 """
 
 from __future__ import annotations
 
-import math
 import os
-import signal
-import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from posecheck.errors import CameraError, DisplayError, OutputError, PosecheckError
-from posecheck.specs.models import PoseSpec
-
-if TYPE_CHECKING:
-    from posecheck.session.coach import Coach
+from posecheck.errors import CameraError, DisplayError, OutputError
+from posecheck.io.paths import sessions_root
+from posecheck.session.records import SessionFrame, Summary, summary_to_json
+from posecheck.session.session import Mode, Session
 
 WINDOW = "posecheck"
 HELP_LINES = (
@@ -34,6 +31,8 @@ HELP_LINES = (
     "f         frames per second on/off",
     "h         this help",
 )
+#: How long one turn of the loop waits for a key when no frame is due (seconds).
+KEY_POLL_S = 0.015
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,6 @@ class LiveOptions:
         exit_after: end the session after this many seconds.
         mirror: flip like a mirror (None: on for cameras, off for files).
         voice: speak the cues.
-        side: ``auto``, ``left`` or ``right``.
         show_fps: show frames per second.
         sessions_dir: where the session's summary goes (None: the user data folder).
         realtime: play a ``source`` at its own speed like a camera (False: every frame).
@@ -62,7 +60,6 @@ class LiveOptions:
     exit_after: float | None = None
     mirror: bool | None = None
     voice: bool = False
-    side: str = "auto"
     show_fps: bool = False
     sessions_dir: Path | None = None
     realtime: bool = True
@@ -79,9 +76,10 @@ class LiveStats:
         dropped: frames replaced by a newer one before the loop took them.
         latency_ms: per frame, from capture to display (or to recording, headless).
         model_ms: per frame, time in the landmark model.
-        own_ms: per frame, posecheck's own work (tracker, cues) excluding drawing.
+        own_ms: per frame, posecheck's own work (session: tracking, cues) excluding drawing.
         draw_ms: per frame, drawing the overlay.
-        wall_s: how long the loop ran.
+        wall_s: how long the loop ran, paused time excluded.
+        paused_s: how long it was paused.
     """
 
     frames: int = 0
@@ -92,11 +90,12 @@ class LiveStats:
     own_ms: list[float] = field(default_factory=list)
     draw_ms: list[float] = field(default_factory=list)
     wall_s: float = 0.0
+    paused_s: float = 0.0
     _recent: list[float] = field(default_factory=list, repr=False)
 
     @property
     def fps(self) -> float:
-        """Frames shown per second over the whole session."""
+        """Frames shown per second over the time the session ran (not paused)."""
         return self.frames / self.wall_s if self.wall_s > 0 else 0.0
 
     @property
@@ -116,50 +115,17 @@ class LiveStats:
 class LiveResult:
     """The outcome of a session."""
 
-    summary: dict
+    summary: Summary
     session_dir: Path
     stats: LiveStats
     complete: bool
     ended_by: str
 
 
-def sessions_root(explicit: Path | None = None) -> Path:
-    """Where live sessions are saved: ``--sessions``, ``$POSECHECK_HOME/sessions`` or the user data folder."""
-    if explicit is not None:
-        return explicit
-    home = os.environ.get("POSECHECK_HOME")
-    if home:
-        return Path(home) / "sessions"
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("posecheck", appauthor=False)) / "sessions"
-
-
 def _check_display() -> None:
     if os.name == "posix" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise DisplayError("no display to open a window on",
                            "run with --headless --record OUT.mp4, or start it from a desktop session")
-
-
-class _Stop:
-    """SIGINT/SIGTERM end the session cleanly (the summary is still saved)."""
-
-    def __init__(self) -> None:
-        self.signal: int | None = None
-        self._old: dict[int, object] = {}
-
-    def __enter__(self) -> _Stop:
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                self._old[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def _handle(self, signum, frame) -> None:  # noqa: ANN001
-        self.signal = signum
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, old in self._old.items():
-            signal.signal(sig, old)  # type: ignore[arg-type]
 
 
 class _Voice:
@@ -205,205 +171,309 @@ class _Voice:
             self.speaker.close()
 
 
-def _note(coach_note: str, mirror: bool, voice: _Voice) -> str:
-    """The small line under the title: the coach's note, then the loop's own state."""
-    own = ["mirrored"] if mirror else []
-    if voice.speaker is not None:
-        own.append("voice on" if voice.on else "voice off")
-    return "  ·  ".join(part for part in (coach_note, ", ".join(own)) if part)
+def new_session_dir(root: Path, name: str, explicit: bool) -> Path:
+    """A new, empty folder for a session: ``YYYYmmdd-HHMMSS-name`` (``-2``, ``-3``... if taken)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    session_dir = root / f"{stamp}-{name}"
+    n = 1
+    while True:
+        try:
+            session_dir.mkdir(parents=True)
+            return session_dir
+        except FileExistsError:
+            n += 1
+            session_dir = root / f"{stamp}-{name}-{n}"
+        except OSError as exc:
+            where = "--sessions" if explicit else "POSECHECK_HOME"
+            raise OutputError(f"cannot create the session folder {session_dir} ({exc.strerror or exc})",
+                              f"set {where} to a writable folder") from None
 
 
-def run_live(spec: PoseSpec | Coach, opts: LiveOptions, estimator=None, frame_source=None) -> LiveResult:
-    """Run one live session until the user quits, the source ends, ``exit_after`` passes
-    or a routine is finished.
+class _Outputs:
+    """The session's files, written as the frames come: landmarks, frames.csv, the recording."""
+
+    def __init__(self, session_dir: Path, session: Session, header, record: Path | None,  # noqa: ANN001
+                 fps: float, size: tuple[int, int]) -> None:
+        from posecheck.io import frames_file
+        from posecheck.io.atomic import AtomicCsv
+        from posecheck.io.landmarks_file import LandmarksWriter
+
+        self.layout = session.layout
+        spec = session.judge.spec if self.layout == "pose" else None
+        self.landmarks = LandmarksWriter(session_dir / "landmarks.jsonl", header)
+        self.table = AtomicCsv(session_dir / "frames.csv", frames_file.header(self.layout, spec))
+        self.recording = None
+        if record is not None:
+            from posecheck.io.media import VideoWriter
+
+            self.recording = VideoWriter(record, fps, size)
+
+    def frame(self, f: SessionFrame) -> None:
+        from posecheck.io import frames_file
+
+        self.table.write(frames_file.row(self.layout, f))
+
+    def close(self) -> None:
+        try:
+            if self.recording is not None:
+                self.recording.close(complete=True)
+            self.landmarks.close()
+            self.table.close()
+        except BaseException:
+            # e.g. a full disk while finishing the recording: leave no hidden partial files.
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        self.landmarks.abort()
+        self.table.abort()
+        if self.recording is not None:
+            self.recording.abort()
+
+
+class LiveLoop:
+    """One live session: the source, the window, the session, the files and the voice.
 
     Args:
-        spec: the pose to practise, or a :class:`~posecheck.session.coach.Coach` for another
-            mode (:class:`~posecheck.session.coach.AutoCoach`: whichever pose the person is in;
-            :class:`~posecheck.session.coach.RoutineCoach`: a routine, hold by hold).
+        mode: what to practise (a pose, any pose, a routine).
         opts: see :class:`LiveOptions`.
         estimator: a landmark estimator (default: the bundled model in video mode).
         frame_source: a :class:`~posecheck.io.camera.FrameSource` to use instead of the
             camera or ``opts.source`` (tests use it to make a camera fail).
     """
-    import cv2
 
-    from posecheck.io.atomic import AtomicCsv, write_json_atomic
-    from posecheck.io.camera import CameraSource, FileSource
-    from posecheck.io.landmarks_file import LandmarksHeader, LandmarksWriter
-    from posecheck.render.overlay import draw_overlay
-    from posecheck.session.coach import Coach, SingleCoach
-
-    coach = spec if isinstance(spec, Coach) else SingleCoach(spec, opts.side)
-
-    if not opts.headless:
-        _check_display()
-    if frame_source is not None:
-        source = frame_source
-    elif opts.source:
-        source = FileSource(opts.source, realtime=opts.realtime)
-    else:
-        source = CameraSource(opts.camera)
-    mirror = opts.mirror if opts.mirror is not None else source.is_camera
-    if estimator is None:
-        from posecheck.estimators import create_estimator
-
-        estimator = create_estimator("bundled", None, mode="video")
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    root = sessions_root(opts.sessions_dir)
-    session_dir = root / f"{stamp}-{coach.name}"
-    n = 1
-    while session_dir.exists():
-        n += 1
-        session_dir = root / f"{stamp}-{coach.name}-{n}"
-    try:
-        session_dir.mkdir(parents=True)
-    except OSError as exc:
-        where = "--sessions" if opts.sessions_dir is not None else "POSECHECK_HOME"
-        raise OutputError(f"cannot create the session folder {session_dir} ({exc.strerror or exc})",
-                          f"set {where} to a writable folder") from None
-    width, height = source.size
-    header = LandmarksHeader(input=str(opts.source) if opts.source else f"camera:{opts.camera}",
-                             width=width, height=height, fps=source.fps, estimator=estimator.name)
-    landmarks = LandmarksWriter(session_dir / "landmarks.jsonl", header)
-    coach.begin(source.fps or 30.0)
-    table = AtomicCsv(session_dir / "frames.csv", coach.csv_header)
-    voice = _Voice.start(opts)
-    help_lines = (*HELP_LINES[:-1], *coach.keys, HELP_LINES[-1])
-    writer = None
-    stats = LiveStats()
-    paused = help_on = False
-    show_fps = opts.show_fps
-    ended_by = "source ended"
-    complete = True
-    error: PosecheckError | None = None
-    window_open = False
-    last_shown = None
-    try:
+    def __init__(self, mode: Mode, opts: LiveOptions, estimator=None, frame_source=None) -> None:  # noqa: ANN001
+        self.mode, self.opts = mode, opts
         if not opts.headless:
-            try:
-                cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
-                cv2.resizeWindow(WINDOW, width, height)
-                cv2.moveWindow(WINDOW, 0, 0)
-                window_open = True
-            except cv2.error as exc:
-                raise DisplayError(f"cannot open a window ({str(exc).strip().splitlines()[-1]})",
-                                   "run with --headless --record OUT.mp4") from None
-        if opts.record:
-            from posecheck.io.media import VideoWriter
+            _check_display()
+        self.source = frame_source if frame_source is not None else self._open_source()
+        self.mirror = opts.mirror if opts.mirror is not None else self.source.is_camera
+        if estimator is None:
+            from posecheck.estimators import create_estimator
 
-            writer = VideoWriter(opts.record, source.fps or 30.0, (width, height))
-        with source, _Stop() as stop:
-            start = time.perf_counter()
-            last_t = -math.inf
-            while True:
-                if stop.signal is not None:
-                    ended_by, complete = "interrupted", False
-                    break
-                if opts.exit_after is not None and time.perf_counter() - start >= opts.exit_after:
-                    ended_by = "time limit"
-                    break
-                item = source.slot.take(timeout=0.05 if not paused else 0.0)
-                if item is None:
-                    if source.slot.ended:
-                        if source.slot.error:
-                            complete = False
-                            ended_by = "camera lost"
-                            error = CameraError(source.slot.error,
-                                                f"what was measured is saved in {session_dir}")
+            estimator = create_estimator("bundled", None, mode="video")
+        self.estimator = estimator
+        self.fps = self.source.fps or 30.0
+        self.session = mode.session(fps=self.fps)
+        self.session_dir = new_session_dir(sessions_root(opts.sessions_dir), self.session.name,
+                                           opts.sessions_dir is not None)
+        self.stats = LiveStats()
+        self.paused = self.help_on = False
+        self.show_fps = opts.show_fps
+        self.window_open = False
+        self._last: tuple | None = None  # (image, frame, session frame) of the last picture shown
+        self._paused_at: float | None = None
+        self.help_lines = (*HELP_LINES[:-1], *self.session.keys, HELP_LINES[-1])
+
+    def _open_source(self):  # noqa: ANN202
+        from posecheck.io.camera import CameraSource, FileSource
+
+        if self.opts.source:
+            return FileSource(self.opts.source, realtime=self.opts.realtime)
+        return CameraSource(self.opts.camera)
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def run(self) -> LiveResult:
+        """Run until the user quits, the source ends, ``exit_after`` passes or a routine is finished."""
+        from posecheck.io.landmarks_file import LandmarksHeader
+        from posecheck.io.signals import StopOnSignal
+
+        opts, source = self.opts, self.source
+        width, height = source.size
+        header = LandmarksHeader(input=str(opts.source) if opts.source else f"camera:{opts.camera}",
+                                 width=width, height=height, fps=source.fps, estimator=self.estimator.name)
+        outputs = _Outputs(self.session_dir, self.session, header, opts.record, self.fps, (width, height))
+        self.voice = _Voice.start(opts)
+        ended_by, complete, error = "source ended", True, None
+        try:
+            self._open_window(width, height)
+            with source, StopOnSignal() as stop:
+                start = time.perf_counter()
+                while True:
+                    ended = self._turn(stop, start, outputs)
+                    if ended is not None:
+                        ended_by = ended
                         break
-                    if window_open:
-                        key = cv2.waitKey(1) & 0xFF
-                        if key in (ord("q"), 27):
-                            ended_by = "quit"
-                            break
-                    continue
-                if paused:
-                    # Keep showing the last picture; ignore new frames until unpaused.
-                    item = None
-                if item is not None and item.t > last_t:
-                    last_t = item.t
-                    t0 = time.perf_counter()
-                    raw = estimator.detect(item.image, item.t)
-                    t1 = time.perf_counter()
-                    frame = raw.to_frame()
-                    out = coach.judge(frame, item.seq)
-                    landmarks.write(item.seq, raw)
-                    table.write(out.row)
-                    voice.say(out.say, out.announcement)
-                    t2 = time.perf_counter()
-                    info = replace(out.info, fps=stats.fps_recent if show_fps else None,
-                                   note=_note(out.info.note, mirror, voice),
-                                   help_lines=help_lines if help_on else ())
-                    shown = draw_overlay(item.image, frame, out.verdict, info, mirror=mirror)
-                    t3 = time.perf_counter()
-                    last_shown = shown
-                    if window_open:
-                        cv2.imshow(WINDOW, shown)
-                    if writer is not None:
-                        writer.write(shown)
-                    done = time.perf_counter()
-                    stats.frames += 1
-                    stats.latency_ms.append((done - item.captured_at) * 1000)
-                    stats.model_ms.append((t1 - t0) * 1000)
-                    stats.own_ms.append((t2 - t1) * 1000)
-                    stats.draw_ms.append((t3 - t2) * 1000)
-                    stats.note_frame(done)
-                    if coach.finished:
-                        ended_by = "routine finished"
-                        break
-                if window_open:
-                    key = cv2.waitKey(1) & 0xFF
-                    if key in (ord("q"), 27):
-                        ended_by = "quit"
-                        break
-                    if key == ord(" "):
-                        paused = not paused
-                    elif key == ord("m"):
-                        mirror = not mirror
-                    elif key == ord("h"):
-                        help_on = not help_on
-                    elif key == ord("f"):
-                        show_fps = not show_fps
-                    elif key == ord("v"):
-                        voice.toggle()
-                    elif key in (ord("s"), ord("n")):
-                        voice.say(coach.key(chr(key)), announcement=True)
-                    if paused and last_shown is not None:
-                        cv2.imshow(WINDOW, last_shown)
-            stats.wall_s = time.perf_counter() - start
-            stats.captured = source.captured
-            stats.dropped = source.slot.dropped
-    except BaseException:
-        landmarks.abort()
-        table.abort()
-        if writer is not None:
-            writer.abort()
-        raise
-    finally:
-        # The last words of a finished routine are heard before the window closes.
-        voice.close(finish=ended_by == "routine finished")
-        if window_open:
+                self._stop_pause()
+                self.stats.wall_s = time.perf_counter() - start - self.stats.paused_s
+                for f in self.session.flush():
+                    outputs.frame(f)
+                self.stats.captured = source.captured
+                self.stats.dropped = source.slot.dropped
+            if ended_by in ("interrupted", "camera lost"):
+                complete = False
+            if ended_by == "camera lost":
+                error = CameraError(source.slot.error, f"what was measured is saved in {self.session_dir}")
+        except BaseException:
+            outputs.abort()
+            raise
+        finally:
+            # The last words of a finished routine are heard before the window closes.
+            self.voice.close(finish=ended_by == "routine finished")
+            self._close_window()
+            self.estimator.close()
+        outputs.close()
+        return self._finish(header, complete, ended_by, error)
+
+    def _turn(self, stop, start: float, outputs: _Outputs) -> str | None:  # noqa: ANN001
+        """One turn of the loop: a frame if one is due, then the keyboard. Why the session ends, if it does."""
+        opts, source = self.opts, self.source
+        if stop.signal is not None:
+            return "interrupted"
+        if opts.exit_after is not None and time.perf_counter() - start - self._paused_total() >= opts.exit_after:
+            return "time limit"
+        item = source.slot.take(timeout=0.0 if self.window_open else 0.05)
+        if item is None and source.slot.ended:
+            return "camera lost" if source.slot.error else "source ended"
+        shown = False
+        if item is not None and not self.paused:
+            self._frame(item, outputs)
+            shown = True
+            if self.session.finished:
+                return "routine finished"
+        if self.window_open:
+            import cv2
+
+            key = cv2.waitKey(1 if shown else max(1, round(KEY_POLL_S * 1000))) & 0xFF
+            if key != 255 and self._key(chr(key) if key != 27 else "esc") == "quit":
+                return "quit"
+        return None
+
+    def _frame(self, item, outputs: _Outputs) -> None:  # noqa: ANN001 - a Captured
+        t0 = time.perf_counter()
+        raw = self.estimator.detect(item.image, item.t)
+        t1 = time.perf_counter()
+        frame = raw.to_frame()
+        outputs.landmarks.write(item.seq, raw)
+        done = self.session.push(frame, item.seq)
+        for f in done:
+            outputs.frame(f)
+            self.voice.say(f.say, f.announcement)
+        t2 = time.perf_counter()
+        self._draw_s = 0.0
+        if done:
+            self._last = (item.image, frame, done[-1])
+            shown = self._show()
+            if outputs.recording is not None and shown is not None:
+                outputs.recording.write(shown)
+        t3 = time.perf_counter()
+        s = self.stats
+        s.frames += 1
+        s.latency_ms.append((t3 - item.captured_at) * 1000)
+        s.model_ms.append((t1 - t0) * 1000)
+        s.own_ms.append((t2 - t1) * 1000)
+        s.draw_ms.append(self._draw_s * 1000)
+        s.note_frame(t3)
+
+    _draw_s = 0.0
+
+    # -- the window ---------------------------------------------------------------------------
+
+    def _open_window(self, width: int, height: int) -> None:
+        if self.opts.headless:
+            return
+        import cv2
+
+        try:
+            cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
+            cv2.resizeWindow(WINDOW, width, height)
+            cv2.moveWindow(WINDOW, 0, 0)
+            self.window_open = True
+        except cv2.error as exc:
+            raise DisplayError(f"cannot open a window ({str(exc).strip().splitlines()[-1]})",
+                               "run with --headless --record OUT.mp4") from None
+
+    def _close_window(self) -> None:
+        if self.window_open:
+            import cv2
+
             cv2.destroyWindow(WINDOW)
             cv2.waitKey(1)
-        estimator.close()
-    try:
-        if writer is not None:
-            writer.close(complete=True)
-        landmarks.close()
-        table.close()
-    except BaseException:
-        # e.g. a full disk while finishing the recording: leave no hidden partial files.
-        landmarks.abort()
-        table.abort()
-        raise
-    summary = coach.summary(
-        header.input or "", source.fps or 30.0, complete,
-        {"estimator": estimator.name, "mode": "live", "ended_by": ended_by,
-         "frames_captured": stats.captured, "frames_dropped": stats.dropped})
-    write_json_atomic(session_dir / "summary.json", summary)
-    result = LiveResult(summary, session_dir, stats, complete, ended_by)
-    if error is not None:
-        error.result = result  # type: ignore[attr-defined]
-        raise error
-    return result
+            self.window_open = False
+
+    def _note(self, session_note: str) -> str:
+        """The small line under the title: the session's note, then the loop's own state."""
+        own = ["paused: space to go on"] if self.paused else []
+        if self.mirror:
+            own.append("mirrored")
+        if self.voice.speaker is not None:
+            own.append("voice on" if self.voice.on else "voice off")
+        return "  ·  ".join(part for part in (session_note, ", ".join(own)) if part)
+
+    def _show(self):  # noqa: ANN202 - the picture shown (BGR), or None before the first frame
+        """Draw the last frame with the current settings and put it in the window."""
+        if self._last is None:
+            return None
+        from posecheck.render.overlay import OverlayInfo, draw_overlay
+
+        image, frame, f = self._last
+        info = replace(OverlayInfo.of(f), fps=self.stats.fps_recent if self.show_fps else None,
+                       note=self._note(f.note), help_lines=self.help_lines if self.help_on else ())
+        t = time.perf_counter()
+        shown = draw_overlay(image, frame, f.verdict, info, mirror=self.mirror)
+        self._draw_s = time.perf_counter() - t
+        if self.window_open:
+            import cv2
+
+            cv2.imshow(WINDOW, shown)
+        return shown
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def _key(self, key: str) -> str | None:
+        """Handle one key, in any state; ``quit`` when the session should end."""
+        if key in ("q", "esc"):
+            return "quit"
+        if key == " ":
+            if self.paused:
+                self._stop_pause()
+            else:
+                self.paused, self._paused_at = True, time.perf_counter()
+        elif key == "m":
+            self.mirror = not self.mirror
+        elif key == "h":
+            self.help_on = not self.help_on
+        elif key == "f":
+            self.show_fps = not self.show_fps
+        elif key == "v":
+            self.voice.toggle()
+        elif key in ("s", "n"):
+            self.voice.say(self.session.key(key), announcement=True)
+        else:
+            return None
+        self._show()  # the change shows at once, also while paused
+        return None
+
+    def _stop_pause(self) -> None:
+        if self.paused and self._paused_at is not None:
+            self.stats.paused_s += time.perf_counter() - self._paused_at
+        self.paused, self._paused_at = False, None
+
+    def _paused_total(self) -> float:
+        now = time.perf_counter()
+        return self.stats.paused_s + (now - self._paused_at if self._paused_at is not None else 0.0)
+
+    # -- the end ------------------------------------------------------------------------------
+
+    def _finish(self, header, complete: bool, ended_by: str, error: CameraError | None) -> LiveResult:  # noqa: ANN001
+        from posecheck.io.atomic import write_json_atomic
+        from posecheck.version import __version__
+
+        summary = self.session.summary(header.input or "", complete, {
+            "estimator": self.estimator.name, "posecheck_version": __version__, "mode": "live",
+            "ended_by": ended_by, "frames_captured": self.stats.captured, "frames_dropped": self.stats.dropped})
+        write_json_atomic(self.session_dir / "summary.json", summary_to_json(summary))
+        result = LiveResult(summary, self.session_dir, self.stats, complete, ended_by)
+        if error is not None:
+            error.result = result
+            raise error
+        return result
+
+
+def run_live(mode: Mode, opts: LiveOptions, estimator=None, frame_source=None) -> LiveResult:  # noqa: ANN001
+    """Run one live session (see :class:`LiveLoop`)."""
+    return LiveLoop(mode, opts, estimator, frame_source).run()
+
+
+__all__ = ["HELP_LINES", "LiveLoop", "LiveOptions", "LiveResult", "LiveStats", "run_live"]

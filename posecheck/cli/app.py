@@ -8,22 +8,11 @@ from pathlib import Path
 import click
 
 from posecheck.errors import PosecheckError, printable
-
-
-def _version() -> str:
-    """The installed version, or the source tree's when run from a checkout that is not installed."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("posecheck")
-    except PackageNotFoundError:
-        from posecheck import __version__
-
-        return __version__
+from posecheck.version import __version__
 
 
 @click.group(name="posecheck", context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version=_version(), package_name="posecheck", message="%(prog)s %(version)s")
+@click.version_option(version=__version__, package_name="posecheck", message="%(prog)s %(version)s")
 def app() -> None:
     """Check yoga poses against their alignment, live from a camera or from recorded video."""
 

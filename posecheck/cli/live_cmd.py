@@ -8,7 +8,6 @@ import click
 
 from posecheck.cli.app import app
 from posecheck.cli.specs_cmd import load_library, specs_option
-from posecheck.specs.models import PoseSpec
 
 
 @app.command("live")
@@ -58,26 +57,27 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
     if record is not None:
         if record.exists() and not force:
             raise OutputError(f"{record} already exists", "use --force to replace it or choose another name")
-        if record.suffix.lower() not in (".mp4", ".mov", ".mkv"):
-            raise click.UsageError("--record needs a .mp4, .mov or .mkv file name")
+        from posecheck.io.media import WRITABLE_EXTENSIONS
+
+        if record.suffix.lower() not in WRITABLE_EXTENSIONS:
+            raise click.UsageError(f"--record needs a {', '.join(WRITABLE_EXTENSIONS)} file name")
     if voice_dir is not None:
         voice_dir.mkdir(parents=True, exist_ok=True)
-    what = _what_to_coach(pose, routine, routine_dirs, specs, side)
+    mode = _mode(pose, routine, routine_dirs, specs, side)
     if source is not None:
         from posecheck.io.media import open_media
 
         open_media(source).close()  # a bad file fails here, with its own message
     opts = LiveOptions(camera=camera, source=source, headless=headless, record=record, exit_after=exit_after,
-                       mirror=mirror, voice=voice, side=side, show_fps=show_fps, sessions_dir=sessions,
-                       voice_dir=voice_dir)
-    result = run_live(what, opts)
+                       mirror=mirror, voice=voice, show_fps=show_fps, sessions_dir=sessions, voice_dir=voice_dir)
+    result = run_live(mode, opts)
     s = result.summary
     stats = result.stats
-    if isinstance(what, PoseSpec):
-        score = s.get("score")
-        print(f"{what.title}: {stats.frames} frames in {stats.wall_s:.1f} s "
-              f"({stats.fps:.1f} fps); in the pose {s.get('time_in_pose_s', 0):.1f} s, "
-              f"good form {s.get('time_in_good_form_s', 0):.1f} s, score "
+    if mode.kind == "pose":
+        score = s.score
+        print(f"{mode.spec.title}: {stats.frames} frames in {stats.wall_s:.1f} s "
+              f"({stats.fps:.1f} fps); in the pose {s.time_in_pose_s:.1f} s, "
+              f"good form {s.time_in_good_form_s:.1f} s, score "
               f"{'not judged' if score is None else f'{score:.0f}/100'} ({result.ended_by})")
     else:
         from posecheck.cli.score_cmd import print_auto_summary
@@ -88,20 +88,22 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
     if record is not None:
         print(f"recording: {record}")
     if result.stats.frames:
-        if isinstance(what, PoseSpec):
-            _report_and_history(result, what, record, history=not no_history)
-        elif not no_history:
-            from posecheck.cli.score_cmd import record_segments
+        from posecheck.app.after_run import add_to_history, write_report
 
-            record_segments(s, "live", result.session_dir, what.specs)
+        if mode.kind == "pose":
+            path = write_report(result.session_dir, s, spec=mode.spec, video=record)
+            if path is not None:
+                print(f"report: {path}")
+        if not no_history:
+            add_to_history(s, "live", result.session_dir, list(mode.specs))
     if not result.complete:
         raise SystemExit(130)
 
 
-def _what_to_coach(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...],
-                   specs: tuple[Path, ...], side: str):  # noqa: ANN202
-    """The pose's spec, or the coach of --pose auto or --routine; unknown names fail here, before any work."""
-    from posecheck.session.coach import AutoCoach, RoutineCoach
+def _mode(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...],
+          specs: tuple[Path, ...], side: str):  # noqa: ANN202 - a Mode
+    """What to practise; unknown names fail here, before any work."""
+    from posecheck.session.session import Mode
 
     lib = load_library(specs)
     if routine is not None:
@@ -111,26 +113,7 @@ def _what_to_coach(pose: str | None, routine: str | None, routine_dirs: tuple[Pa
         the_routine = routines.get(routine)
         plan = routines.plan(the_routine)
         # Recognise only the routine's own poses: fewer look-alikes to confuse.
-        return RoutineCoach(the_routine, plan, [lib.get(p) for p in dict.fromkeys(h["pose"] for h in plan)])
+        return Mode.routine(the_routine, plan, [lib.get(p) for p in dict.fromkeys(h.pose for h in plan)])
     if pose.strip().lower() == "auto":
-        return AutoCoach(list(lib), side)
-    return lib.get(pose)
-
-
-def _report_and_history(result, spec, record: Path | None, history: bool) -> None:  # noqa: ANN001
-    """The session is saved by now: a report or history that fails is a warning, not a lost session."""
-    import warnings
-
-    from posecheck.errors import PosecheckError
-    from posecheck.io.history import record_session
-    from posecheck.render.report import write_session_report
-
-    try:
-        print(f"report: {write_session_report(result.session_dir, spec=spec, video=record)}")
-    except PosecheckError as exc:
-        warnings.warn(f"no report.html: {exc.one_line()}", stacklevel=1)
-    if history:
-        try:
-            record_session(result.summary, mode="live", results_dir=result.session_dir, spec=spec)
-        except PosecheckError as exc:
-            warnings.warn(f"not added to the history: {exc.one_line()}", stacklevel=1)
+        return Mode.auto(list(lib), side)
+    return Mode.pose(lib.get(pose), side)

@@ -69,9 +69,9 @@ def show_routine(name: str, routines: tuple[Path, ...], specs: tuple[Path, ...])
         table.add_column(col)
     total = 0.0
     for i, h in enumerate(lib.plan(r), start=1):
-        total += (h["hold_s"] or 0) + h["rest_s"]
-        table.add_row(str(i), escape(h["title"]), h["side"] or "—", str(h["repetition"]),
-                      f"{h['hold_s']:.0f} s" if h["hold_s"] else "—", f"{h['rest_s']:.0f} s")
+        total += (h.hold_s or 0) + h.rest_s
+        table.add_row(str(i), escape(h.title), h.side or "—", str(h.repetition),
+                      f"{h.hold_s:.0f} s" if h.hold_s else "—", f"{h.rest_s:.0f} s")
     con.print(table)
     con.print(f"about {total / 60:.0f} minutes")
 

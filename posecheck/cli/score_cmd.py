@@ -12,60 +12,50 @@ from posecheck.cli.specs_cmd import load_library, specs_option
 from posecheck.errors import PosecheckError
 
 
-def _add_routine(result, routine, plan: list[dict]) -> None:  # noqa: ANN001
-    """Compare the recognised segments with the routine's plan and save it in summary.json."""
-    from posecheck.io.atomic import write_json_atomic
-    from posecheck.specs.routines import match_plan
-
-    s = result.summary
-    s["routine"] = {"id": routine.id, "title": routine.title, **match_plan(plan, s["segments"])}
-    write_json_atomic(result.files["summary"], s)
-
-
-def print_routine(con, r: dict) -> None:  # noqa: ANN001
+def print_routine(con, r) -> None:  # noqa: ANN001 - a Console and a RoutineReport
     """The routine section of a summary: totals, then per planned hold what was done."""
     from rich.markup import escape
     from rich.table import Table
 
-    con.print(f"[bold]{escape(r['title'])}[/bold]: {r['holds_done']} of {r['holds_planned']} holds done, "
-              f"{r['holds_long_enough']} held long enough in good form, {r['holds_skipped']} skipped")
+    con.print(f"[bold]{escape(r.title)}[/bold]: {r.holds_done} of {r.holds_planned} holds done, "
+              f"{r.holds_long_enough} held long enough in good form, {r.holds_skipped} skipped")
     table = Table()
     for col in ("pose", "side", "rep", "target", "done", "in pose", "good form", "score"):
         table.add_column(col)
-    for st in r["steps"]:
-        target = f"{st['hold_target_s']:g} s" if st["hold_target_s"] else "—"
-        if st["done"]:
-            table.add_row(escape(st["title"]), st["side"] or "—", str(st["repetition"]), target,
-                          "yes" if st["held_long_enough"] else "too short", f"{st['time_in_pose_s']:.1f} s",
-                          f"{st['time_in_good_form_s']:.1f} s", "—" if st["score"] is None else f"{st['score']:.0f}")
+    for st in r.steps:
+        target = f"{st.hold_target_s:g} s" if st.hold_target_s else "—"
+        if st.done:
+            table.add_row(escape(st.title), st.side or "—", str(st.repetition), target,
+                          "yes" if st.held_long_enough else "too short", f"{st.time_in_pose_s:.1f} s",
+                          f"{st.time_in_good_form_s:.1f} s", "—" if st.score is None else f"{st.score:.0f}")
         else:
-            table.add_row(escape(st["title"]), st["side"] or "—", str(st["repetition"]), target, "skipped",
+            table.add_row(escape(st.title), st.side or "—", str(st.repetition), target, "skipped",
                           "", "", "")
     con.print(table)
 
 
-def print_auto_summary(s: dict, files: dict) -> None:
+def print_auto_summary(s, files: dict) -> None:  # noqa: ANN001 - an AutoSummary
     """A --pose auto (or --routine) summary: the segments, the routine's holds, the files."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     con = Console()
-    score = "not judged" if s["score"] is None else f"{s['score']:.0f}/100"
-    con.print(f"[bold]{escape(Path(s['input']).name)}[/bold]: {len(s['segments'])} segment(s), score {score}, "
-              f"in a pose {s['time_in_pose_s']:.1f} s, good form {s['time_in_good_form_s']:.1f} s "
-              f"of {s['duration_s']:.1f} s")
+    score = "not judged" if s.score is None else f"{s.score:.0f}/100"
+    con.print(f"[bold]{escape(Path(s.input).name)}[/bold]: {len(s.segments)} segment(s), score {score}, "
+              f"in a pose {s.time_in_pose_s:.1f} s, good form {s.time_in_good_form_s:.1f} s "
+              f"of {s.duration_s:.1f} s")
     table = Table(title="segments", title_justify="left")
     for col in ("pose", "side", "from", "to", "in pose", "good form", "score"):
         table.add_column(col)
-    for seg in s["segments"]:
-        table.add_row(escape(seg["pose_title"]), seg["side"] or "—", f"{seg['start_s']:.1f} s",
-                      f"{seg['end_s']:.1f} s", f"{seg['time_in_pose_s']:.1f} s",
-                      f"{seg['time_in_good_form_s']:.1f} s",
-                      "—" if seg["score"] is None else f"{seg['score']:.0f}")
+    for seg in s.segments:
+        table.add_row(escape(seg.pose_title), seg.side or "—", f"{seg.start_s:.1f} s",
+                      f"{seg.end_s:.1f} s", f"{seg.time_in_pose_s:.1f} s",
+                      f"{seg.time_in_good_form_s:.1f} s",
+                      "—" if seg.score is None else f"{seg.score:.0f}")
     con.print(table)
-    if s.get("routine"):
-        print_routine(con, s["routine"])
+    if s.routine is not None:
+        print_routine(con, s.routine)
     for key, path in files.items():
         con.print(f"{key:<10} {escape(str(path))}")
 
@@ -78,42 +68,42 @@ def _print_summary(result, quiet: bool) -> None:
     from rich.table import Table
 
     s = result.summary
-    if s.get("pose") == "auto":
+    if s.pose == "auto":
         print_auto_summary(s, result.files)
         return
     con = Console()
-    score = "not judged" if s["score"] is None else f"{s['score']:.0f}/100"
-    con.print(f"[bold]{escape(s['pose_title'])}[/bold] — {escape(Path(s['input']).name)}: "
-              f"score {score}, in the pose {s['time_in_pose_s']:.1f} s, "
-              f"good form {s['time_in_good_form_s']:.1f} s, not judged {s['time_not_judged_s']:.1f} s "
-              f"of {s['duration_s']:.1f} s")
-    if not s["complete"]:
+    score = "not judged" if s.score is None else f"{s.score:.0f}/100"
+    con.print(f"[bold]{escape(s.pose_title)}[/bold] — {escape(Path(s.input).name)}: "
+              f"score {score}, in the pose {s.time_in_pose_s:.1f} s, "
+              f"good form {s.time_in_good_form_s:.1f} s, not judged {s.time_not_judged_s:.1f} s "
+              f"of {s.duration_s:.1f} s")
+    if not s.complete:
         con.print("[yellow]incomplete: the run was interrupted[/yellow]")
-    if s["frames_with_person"] < s["frames"]:
-        con.print(f"no person found in {s['frames'] - s['frames_with_person']} of {s['frames']} frames")
-    if s.get("frames_lost"):
-        con.print(f"{s['frames_lost']} frame(s) could not be decoded and were skipped")
-    for h in s["holds"]:
-        side = f"{h['side']} " if h["side"] else ""
-        con.print(f"  hold {side}{h['start_s']:.1f}–{h['end_s']:.1f} s: {h['duration_s']:.1f} s, "
-                  f"good form {h['good_form_s']:.1f} s")
-    table = Table(title=f"checks ({s['checks_over']})", title_justify="left")
+    if s.frames_with_person < s.frames:
+        con.print(f"no person found in {s.frames - s.frames_with_person} of {s.frames} frames")
+    if s.frames_lost:
+        con.print(f"{s.frames_lost} frame(s) could not be decoded and were skipped")
+    for h in s.holds:
+        side = f"{h.side} " if h.side else ""
+        con.print(f"  hold {side}{h.start_s:.1f}–{h.end_s:.1f} s: {h.duration_s:.1f} s, "
+                  f"good form {h.good_form_s:.1f} s")
+    table = Table(title=f"checks ({s.checks_over})", title_justify="left")
     for col in ("check", "target", "median", "ok", "near", "off", "unknown"):
         table.add_column(col, justify="left" if col == "check" else "right")
-    for cid, c in s["checks"].items():
-        med = "—" if c["median"] is None else f"{c['median']:.3g}"
-        table.add_row(escape(cid), escape(c["target"]), med, f"{c['pct_ok']:.0f}%", f"{c['pct_near']:.0f}%",
-                      f"{c['pct_off']:.0f}%", f"{c['pct_unknown']:.0f}%")
+    for cid, c in s.checks.items():
+        med = "—" if c.median is None else f"{c.median:.3g}"
+        table.add_row(escape(cid), escape(c.target), med, f"{c.pct_ok:.0f}%", f"{c.pct_near:.0f}%",
+                      f"{c.pct_off:.0f}%", f"{c.pct_unknown:.0f}%")
     con.print(table)
-    cues = [(cid, c["most_common_cue"]) for cid, c in s["checks"].items() if c["most_common_cue"]]
+    cues = [(cid, c.most_common_cue) for cid, c in s.checks.items() if c.most_common_cue]
     if cues:
         con.print("most common cues:")
         for cid, cue in cues:
             con.print(f"  {escape(cid)}: {escape(cue)}")
     for key, path in result.files.items():
         con.print(f"{key:<10} {escape(str(path))}")
-    if s.get("most_common_camera_cue"):
-        con.print(f"camera: {escape(s['most_common_camera_cue'])}")
+    if s.most_common_camera_cue:
+        con.print(f"camera: {escape(s.most_common_camera_cue)}")
 
 
 @app.command("score")
@@ -143,7 +133,8 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
           model: Path | None, no_video: bool, routine: str | None, routine_dirs: tuple[Path, ...], stride: int,
           force: bool, quiet: bool, with_report: bool, no_history: bool, specs: tuple[Path, ...]) -> None:
     """Score recorded videos or photos against a pose: summary, per-frame CSV, annotated video."""
-    from posecheck.app.score import Interrupted, ScoreOptions, score_file, score_replay
+    from posecheck.app.score import ScoreOptions, score_file, score_replay
+    from posecheck.errors import Interrupted
 
     if replay is None and not inputs:
         raise click.UsageError("give a video, photo or folder to score, or --replay FILE")
@@ -159,35 +150,23 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
     if poses and len(poses) not in (1, n):
         raise click.UsageError(f"give --pose once, or once per input ({n} inputs, {len(poses)} poses)")
     lib = load_library(specs)
-    plan = None
-    if routine is not None:
-        from posecheck.cli.routines_cmd import load_routines
-
-        routines = load_routines(routine_dirs, specs)
-        the_routine = routines.get(routine)
-        plan = (the_routine, routines.plan(the_routine))
-        # Recognise only the routine's own poses: fewer look-alikes to confuse.
-        wanted = dict.fromkeys(h["pose"] for h in plan[1])
-        pose_specs = [[lib.get(p) for p in wanted]]
-    else:
-        # Unknown poses fail before any work; "auto" recognises every known pose frame by frame.
-        pose_specs = [list(lib) if p.strip().lower() == "auto" else lib.get(p) for p in poses]
-    options = ScoreOptions(side=side, video=not no_video, force=force, model=model, stride=stride)
+    modes = _modes(lib, poses, side, routine, routine_dirs, specs)
+    options = ScoreOptions(video=not no_video, force=force, model=model, stride=stride)
 
     if replay is not None:
-        result = _with_progress(lambda bar: score_replay(replay, pose_specs[0], out, options,
+        result = _with_progress(lambda bar: score_replay(replay, modes[0], out, options,
                                                          on_frame=bar.advance), None, quiet)
         _print_summary(result, quiet)
         # A replay re-scores a session already in the history: adding it again would count it twice.
-        _after(result, out, pose_specs[0], with_report, history=False, quiet=quiet)
+        _after(result, out, modes[0], with_report, history=False, quiet=quiet)
         return
     failures = 0
     for i, path in enumerate(inputs):
-        spec = pose_specs[i if len(pose_specs) > 1 else 0]
+        mode = modes[i if len(modes) > 1 else 0]
         target = out if len(inputs) == 1 else out / path.stem
         try:
             result = _with_progress(
-                lambda bar: score_file(path, spec, target, options, on_start=bar.start, on_frame=bar.advance),
+                lambda bar: score_file(path, mode, target, options, on_start=bar.start, on_frame=bar.advance),
                 path, quiet)
         except Interrupted:
             raise
@@ -197,68 +176,46 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
             print(f"posecheck: error: {exc.one_line()}", file=sys.stderr)
             failures += 1
             continue
-        if plan is not None:
-            _add_routine(result, *plan)
         _print_summary(result, quiet)
-        _after(result, target, spec, with_report, history=not no_history, quiet=quiet)
+        _after(result, target, mode, with_report, history=not no_history, quiet=quiet)
     if failures:
         raise SystemExit(2)
 
 
-def _after(result, out: Path, spec, with_report: bool, history: bool, quiet: bool) -> None:  # noqa: ANN001
-    """Write the report when asked and add the run to the history.
+def _modes(lib, poses: tuple[str, ...], side: str, routine: str | None, routine_dirs: tuple[Path, ...],  # noqa: ANN001
+           specs: tuple[Path, ...]) -> list:
+    """What to judge, per input: unknown poses and routines fail here, before any work."""
+    from posecheck.session.session import Mode
 
-    The results are saved by now, so a history that cannot be written is a warning
-    that says why, not a failed run.
-    """
-    if isinstance(spec, list):  # --pose auto: each recognised segment is a session of its pose
-        _after_auto(result, out, spec, with_report, history)
-        return
-    if with_report:
-        from posecheck.render.report import write_session_report
+    if routine is not None:
+        from posecheck.cli.routines_cmd import load_routines
 
-        path = write_session_report(out, spec=spec, force=True)
-        if not quiet:
-            print(f"report     {path}")
-    if history:
-        import warnings
-
-        from posecheck.io.history import HistoryError, record_session
-
-        try:
-            record_session(result.summary, mode="score", results_dir=out.resolve(), spec=spec)
-        except HistoryError as exc:
-            warnings.warn(f"not added to the history: {exc.one_line()}", stacklevel=1)
+        routines = load_routines(routine_dirs, specs)
+        the_routine = routines.get(routine)
+        plan = routines.plan(the_routine)
+        # Recognise only the routine's own poses: fewer look-alikes to confuse.
+        return [Mode.routine(the_routine, plan, [lib.get(p) for p in dict.fromkeys(h.pose for h in plan)])]
+    # "auto" recognises every known pose frame by frame.
+    return [Mode.auto(list(lib), side) if p.strip().lower() == "auto" else Mode.pose(lib.get(p), side)
+            for p in poses]
 
 
-def _after_auto(result, out: Path, specs: list, with_report: bool, history: bool) -> None:  # noqa: ANN001
+def _after(result, out: Path, mode, with_report: bool, history: bool, quiet: bool) -> None:  # noqa: ANN001
+    """Write the report when asked and add the run to the history (each a warning if it fails)."""
     import warnings
 
+    from posecheck.app.after_run import add_to_history, write_report
+
     if with_report:
-        warnings.warn("report.html is not written for --pose auto yet; summary.json lists every segment",
-                      stacklevel=1)
+        if mode.kind == "pose":
+            path = write_report(out, result.summary, spec=mode.spec)
+            if path is not None and not quiet:
+                print(f"report     {path}")
+        else:
+            warnings.warn("report.html is not written for --pose auto yet; summary.json lists every segment",
+                          stacklevel=1)
     if history:
-        record_segments(result.summary, "score", out, specs)
-
-
-def record_segments(s: dict, mode: str, out: Path, specs: list) -> None:
-    """Add each recognised segment of a --pose auto summary to the history as a session of its pose.
-
-    The results are saved by now: a history that cannot be written is a warning.
-    """
-    import warnings
-
-    from posecheck.io.history import HistoryError, record_session
-
-    by_id = {spec.id: spec for spec in specs}
-    for seg in s["segments"]:
-        entry = {**seg, "input": s["input"], "complete": s["complete"],
-                 "duration_s": round(seg["end_s"] - seg["start_s"], 3)}
-        try:
-            record_session(entry, mode=mode, results_dir=out.resolve(), spec=by_id.get(seg["pose"]))
-        except HistoryError as exc:
-            warnings.warn(f"not added to the history: {exc.one_line()}", stacklevel=1)
-            return
+        add_to_history(result.summary, "score", out, list(mode.specs))
 
 
 class _Bar:

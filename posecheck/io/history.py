@@ -10,7 +10,6 @@ reported with what to do about it; it is never recreated, rewritten or deleted.
 from __future__ import annotations
 
 import math
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -19,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from posecheck.errors import PosecheckError
+from posecheck.errors import HistoryError
+from posecheck.io.paths import history_path
+from posecheck.session.records import PoseSummary
 
 #: The schema this posecheck writes and reads (``PRAGMA user_version``).
 SCHEMA_VERSION = 1
@@ -61,22 +62,6 @@ CREATE TABLE session_checks (
 """
 
 _OUR_TABLES = {"sessions", "session_checks"}
-
-
-class HistoryError(PosecheckError):
-    """The history database cannot be used (damaged, not ours, newer, unwritable)."""
-
-    exit_code = 3
-
-
-def history_path() -> Path:
-    """``$POSECHECK_HOME/history.sqlite``, else ``history.sqlite`` in the user data folder."""
-    home = os.environ.get("POSECHECK_HOME")
-    if home:
-        return Path(home) / "history.sqlite"
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("posecheck", appauthor=False)) / "history.sqlite"
 
 
 @dataclass(frozen=True)
@@ -201,8 +186,8 @@ def _finite(x: object) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _side_of(summary: dict) -> str:
-    sides = [s for s in (summary.get("sides") or {}) if s]
+def _side_of(summary: PoseSummary) -> str:
+    sides = [s for s in summary.sides if s]
     if not sides:
         return ""
     if len(sides) == 1:
@@ -335,12 +320,13 @@ class History:
 
     # -- writing -----------------------------------------------------------------------
 
-    def append(self, summary: dict, *, mode: str, results_dir: Path | str, spec=None,
+    def append(self, summary: PoseSummary, *, mode: str, results_dir: Path | str, spec=None,
                when: datetime | None = None) -> int:
-        """Add one session from its ``summary.json`` content; returns its row id.
+        """Add one session; returns its row id.
 
         Args:
-            summary: what :meth:`posecheck.session.summary.Recorder.summary` produced.
+            summary: the session's summary (a ``--pose auto`` segment as
+                :func:`~posecheck.session.records.segment_as_summary` makes it).
             mode: ``"score"`` or ``"live"``.
             results_dir: the folder holding the session's files.
             spec: the :class:`~posecheck.specs.models.PoseSpec`, to record how far each
@@ -348,27 +334,24 @@ class History:
             when: the session's time (default: now).
         """
         when = (when or datetime.now()).astimezone()
-        holds = summary.get("holds") or []
-        longest = max((_finite(h.get("duration_s")) or 0.0 for h in holds), default=None)
+        longest = max((_finite(h.duration_s) or 0.0 for h in summary.holds), default=None)
+        s = summary
         row = (
-            when.isoformat(timespec="seconds"), when.date().isoformat(), str(summary.get("pose") or ""),
-            str(summary.get("pose_title") or summary.get("pose") or ""), _side_of(summary), mode,
-            str(summary.get("input") or ""), str(results_dir), int(bool(summary.get("complete", True))),
-            _finite(summary.get("duration_s")), _finite(summary.get("score")),
-            _finite(summary.get("time_in_pose_s")), _finite(summary.get("time_in_good_form_s")),
-            _finite(summary.get("time_not_judged_s")), _finite(summary.get("hold_target_s")), longest,
+            when.isoformat(timespec="seconds"), when.date().isoformat(), s.pose, s.pose_title or s.pose,
+            _side_of(s), mode, s.input, str(results_dir), int(s.complete), _finite(s.duration_s), _finite(s.score),
+            _finite(s.time_in_pose_s), _finite(s.time_in_good_form_s), _finite(s.time_not_judged_s),
+            _finite(s.hold_target_s), longest,
         )
         checks = []
-        for cid, c in (summary.get("checks") or {}).items():
-            median = _finite(c.get("median"))
+        for cid, c in s.checks.items():
+            median = _finite(c.median)
             off_by = None
             if spec is not None and median is not None:
                 try:
                     off_by = abs(spec.check(cid).target.deviation(median))
                 except KeyError:
                     off_by = None
-            checks.append((cid, str(c.get("label") or cid), str(c.get("target") or ""), median, off_by,
-                           _finite(c.get("pct_ok"))))
+            checks.append((cid, c.label or cid, c.target, median, off_by, _finite(c.pct_ok)))
         with self._errors():
             con = self.con
             con.execute("BEGIN IMMEDIATE")
@@ -432,7 +415,7 @@ def open_history(path: Path | None = None) -> Iterator[History]:
         h.close()
 
 
-def record_session(summary: dict, *, mode: str, results_dir: Path | str, spec=None,
+def record_session(summary: PoseSummary, *, mode: str, results_dir: Path | str, spec=None,
                    path: Path | None = None) -> int:
     """Append one session to the history database (opened and closed around it)."""
     with open_history(path) as h:

@@ -33,7 +33,7 @@ from posecheck.errors import InputError, OutputError
 
 log = logging.getLogger(__name__)
 
-VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".mov", ".avi", ".webm", ".mkv"})
+VIDEO_EXTENSIONS: frozenset[str] = frozenset({".mp4", ".m4v", ".mov", ".avi", ".webm", ".mkv"})
 IMAGE_EXTENSIONS: frozenset[str] = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp"})
 
 MediaKind = Literal["video", "image", "folder"]
@@ -505,6 +505,9 @@ def open_media(path: str | os.PathLike[str], image_fps: float = 1.0) -> MediaSou
 
 #: Output containers by file suffix; all of them carry H.264.
 _OUTPUT_FORMATS: dict[str, str] = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".mkv": "matroska"}
+
+#: The file name extensions a video can be written to (``live --record``).
+WRITABLE_EXTENSIONS: tuple[str, ...] = tuple(_OUTPUT_FORMATS)
 #: H.264 encoders to try, best first; "h264" lets FFmpeg pick any it has.
 _H264_ENCODERS: tuple[str, ...] = ("libx264", "h264", "libopenh264")
 
@@ -749,3 +752,11 @@ def probe(path: str | os.PathLike[str]) -> dict[str, Any]:
         boxes = _top_level_boxes(p)
         info["faststart"] = "moov" in boxes and "mdat" in boxes and boxes.index("moov") < boxes.index("mdat")
     return info
+
+
+def is_still_input(name: str | None) -> bool:
+    """Whether an input named ``name`` (as a landmarks file records it) was a photo or a folder of photos."""
+    if not name:
+        return False
+    p = Path(name)
+    return p.suffix.lower() in IMAGE_EXTENSIONS or p.is_dir()

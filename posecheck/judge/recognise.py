@@ -40,29 +40,20 @@ nearest pose.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-import numpy as np
-
-from posecheck.core.body import BodyView, analyse_body
 from posecheck.core.frame import PoseFrame
-from posecheck.core.landmarks import Landmark
-from posecheck.judge.assess import ACCEPTED_VIEWS, Status, assess
-from posecheck.specs.models import CheckSpec, Cues, PoseSpec, Target
-from posecheck.specs.points import parse_point
-from posecheck.track.filters import Debounce
+from posecheck.judge.assess import band_status
+from posecheck.judge.measure import ACCEPTED_VIEWS
+from posecheck.judge.seen import SeenFrame, swap_sides
+from posecheck.judge.status import Status
+from posecheck.specs.models import PoseSpec
 
 #: Credit per status when ranking the poses that fit a frame.
 _FIT = {Status.OK: 1.0, Status.NEAR: 0.6, Status.OFF: 0.2}
 
 #: Share of a pose's check weight that must be measurable for the pose to fit at all.
 MIN_MEASURED = 0.6
-
-#: Row order that swaps every left landmark with its right twin (the nose stays).
-_SWAP = np.array([Landmark[lm.name.replace("LEFT", "@").replace("RIGHT", "LEFT").replace("@", "RIGHT")]
-                  for lm in Landmark])
-
 
 @dataclass(frozen=True)
 class PoseFit:
@@ -86,43 +77,6 @@ class PoseFit:
     other_side: bool = False
 
 
-@dataclass(frozen=True)
-class Recognition:
-    """The recognised pose in one frame.
-
-    Attributes:
-        t: the frame's time.
-        pose: the steadied pose id, or None ("none").
-        side: the leg in front for that pose (when it has sides).
-        raw_pose: this frame's own best fit, before steadying.
-        fits: every pose's fit, best first.
-    """
-
-    t: float
-    pose: str | None
-    side: str | None
-    raw_pose: str | None
-    fits: tuple[PoseFit, ...]
-
-
-def swap_sides(frame: PoseFrame) -> PoseFrame:
-    """The same landmarks with every left one named right and the reverse.
-
-    Unlike :meth:`PoseFrame.mirrored` nothing moves in the image: the person's
-    right knee is read as their left one, as if the camera stood on their other side.
-    """
-    return PoseFrame(
-        xy=frame.xy[_SWAP],
-        z=frame.z[_SWAP],
-        visibility=frame.visibility[_SWAP],
-        image_size=frame.image_size,
-        timestamp=frame.timestamp,
-        presence=None if frame.presence is None else frame.presence[_SWAP],
-        world=None if frame.world is None else frame.world[_SWAP],
-        flags=frame.flags[_SWAP],
-    )
-
-
 def one_sided(spec: PoseSpec) -> bool:
     """Whether ``spec`` judges one side of the body standing for both, seen from that side.
 
@@ -130,81 +84,33 @@ def one_sided(spec: PoseSpec) -> bool:
     one side only (and midpoints or the nose): the other side does the same out of
     sight, so the pose seen from the other side is the same pose.
     """
-    if spec.view != "side" or spec.sides != "none":
-        return False
-    sides = {parse_point(p, roles=False).side
-             for c in (*spec.checks, *spec.posture) for p in (*c.points, *(c.relative_to or []))}
-    return len(sides & {"left", "right"}) == 1
+    return spec.compiled.one_sided
 
 
-_WITH_POSTURE: dict[int, tuple[PoseSpec, PoseSpec, int, bool]] = {}
-
-
-def _prepared(spec: PoseSpec) -> tuple[PoseSpec, int, bool]:
-    """The spec with its posture appended as checks, how many checks are its own, and :func:`one_sided`."""
-    hit = _WITH_POSTURE.get(id(spec))
-    if hit is None or hit[0] is not spec:
-        extra = [CheckSpec(id=p.id, kind=p.kind, label=p.label, points=p.points, relative_to=p.relative_to,
-                           options=p.options, min_visibility=p.min_visibility, in_pose=p.in_pose,
-                           target=Target(min=p.in_pose.min, max=p.in_pose.max, near=0.0),
-                           cues=Cues(below="-", above="-"))
-                 for p in spec.posture]
-        full = spec.model_copy(update={"checks": [*spec.checks, *extra], "posture": []}) if extra else spec
-        hit = (spec, full, len(spec.checks), one_sided(spec))
-        if len(_WITH_POSTURE) >= 256:  # a long-lived process that loads specs again and again
-            _WITH_POSTURE.clear()
-        _WITH_POSTURE[id(spec)] = hit
-    return hit[1], hit[2], hit[3]
-
-
-class _Frame:
-    """One frame and its side-swapped reading, with each one's body analysis, computed once."""
-
-    def __init__(self, frame: PoseFrame) -> None:
-        self.frame = frame
-        self._swapped: PoseFrame | None = None
-        self._bodies: dict[tuple[bool, float], BodyView] = {}
-
-    def get(self, swapped: bool) -> PoseFrame:
-        if not swapped:
-            return self.frame
-        if self._swapped is None:
-            self._swapped = swap_sides(self.frame)
-        return self._swapped
-
-    def body(self, swapped: bool, min_visibility: float) -> BodyView:
-        key = (swapped, min_visibility)
-        if key not in self._bodies:
-            self._bodies[key] = analyse_body(self.get(swapped), min_visibility)
-        return self._bodies[key]
-
-
-def _fit_reading(seen: _Frame, swapped: bool, spec: PoseSpec, front: str | None,
+def _fit_reading(seen: SeenFrame, swapped: bool, spec: PoseSpec, front: str | None,
                  min_measured: float) -> tuple[float, float, str | None]:
     """(fit, measured share, side) of one reading of the frame."""
-    full, own, _ = _prepared(spec)
-    a = assess(seen.get(swapped), full, side=front, body=seen.body(swapped, spec.min_visibility))
-    results, posture = a.results[:own], a.results[own:]
+    m = seen.measure(spec, side=front, swapped=swapped, posture=True)
     total = sum(c.weight for c in spec.checks)
-    measured = [(c, r) for c, r in zip(spec.checks, results) if r.measured]
+    measured = [(c, r) for c, r in zip(spec.checks, m.checks) if r.measured]
     mw = sum(c.weight for c, _ in measured)
     share = mw / total if total else 0.0
     ranged = [(c, r) for c, r in measured if c.in_pose is not None]
     if share < min_measured or not ranged:
-        return 0.0, share, a.side
+        return 0.0, share, m.side
     if any(not c.in_pose.contains(r.value) for c, r in ranged):
-        return 0.0, share, a.side
-    if any(not r.measured or not p.in_pose.contains(r.value) for p, r in zip(spec.posture, posture)):
-        return 0.0, share, a.side
-    quality = sum(c.weight * _FIT[r.status] for c, r in measured) / mw
+        return 0.0, share, m.side
+    if any(not r.measured or not p.in_pose.contains(r.value) for p, r in zip(spec.posture, m.posture)):
+        return 0.0, share, m.side
+    quality = sum(c.weight * _FIT[band_status(c.target, r.value)[0]] for c, r in measured) / mw
     # Within the pose's ranges it is that pose, however well or badly done: the fit
     # starts at 0.5. Poses whose ranges say more (more ranged and posture checks met)
     # are more specific and win ties; the form's quality breaks the rest.
     n = len(ranged) + len(spec.posture)
-    return 0.5 + 0.3 * quality * share + 0.05 * min(n, 4), share, a.side
+    return 0.5 + 0.3 * quality * share + 0.05 * min(n, 4), share, m.side
 
 
-def _fit(seen: _Frame, spec: PoseSpec, min_measured: float) -> PoseFit:
+def fit_seen(seen: SeenFrame, spec: PoseSpec, min_measured: float) -> PoseFit:
     fit, share, side = _fit_reading(seen, False, spec, None, min_measured)
     best = PoseFit(spec.id, side, fit, share)
     # Other readings only where the direct one fails for want of a leg, not of the view.
@@ -216,7 +122,7 @@ def _fit(seen: _Frame, spec: PoseSpec, min_measured: float) -> PoseFit:
             f, s, _ = _fit_reading(seen, False, spec, front, min_measured)
             if f > best.fit:
                 best = PoseFit(spec.id, None, f, s)
-    if best.fit == 0 and _prepared(spec)[2]:
+    if best.fit == 0 and spec.compiled.one_sided:
         f, s, _ = _fit_reading(seen, True, spec, None, min_measured)
         if f > 0:
             best = PoseFit(spec.id, None, f, s, other_side=True)
@@ -230,44 +136,7 @@ def fit_pose(frame: PoseFrame, spec: PoseSpec, min_measured: float = MIN_MEASURE
     docstring), with each leg in front when the body does not show which one is, then
     with left and right swapped for a one-sided spec.
     """
-    return _fit(_Frame(frame), spec, min_measured)
+    return fit_seen(SeenFrame(frame), spec, min_measured)
 
 
-class PoseRecognizer:
-    """Recognises the pose in a stream of frames.
-
-    Args:
-        specs: the poses to choose from.
-        hold_s: how long a new answer must hold before the label changes.
-        min_fit: below this, no pose fits ("none").
-    """
-
-    def __init__(self, specs: list[PoseSpec], hold_s: float = 0.6, min_fit: float = 0.5) -> None:
-        self.specs = list(specs)
-        self.min_fit = min_fit
-        self._label = Debounce(hold_s)
-        self._side: dict[str, Debounce] = {s.id: Debounce(hold_s) for s in self.specs}
-
-    def update(self, frame: PoseFrame) -> Recognition:
-        """The pose in ``frame``, steadied over the frames before it."""
-        t = frame.timestamp
-        if not frame.detected:
-            fits: tuple[PoseFit, ...] = ()
-            raw = None
-        else:
-            seen = _Frame(frame)
-            fits = tuple(sorted((_fit(seen, s, MIN_MEASURED) for s in self.specs), key=lambda f: -f.fit))
-            raw = fits[0].pose if fits and fits[0].fit >= self.min_fit else None
-        label = self._label(t, raw if raw is not None else "none")
-        pose = None if label in (None, "none") else str(label)
-        side = None
-        if pose is not None:
-            best = next((f for f in fits if f.pose == pose), None)
-            side_raw = best.side if best is not None else None
-            side = self._side[pose](t, side_raw) if side_raw else self._side[pose].value
-        return Recognition(t, pose, side, raw, fits)
-
-
-def best_guess(fits: tuple[PoseFit, ...]) -> str | None:
-    """The best-fitting pose of a frame, if any fits at all."""
-    return fits[0].pose if fits and fits[0].fit > 0 and not math.isnan(fits[0].fit) else None
+__all__ = ["MIN_MEASURED", "PoseFit", "fit_pose", "fit_seen", "one_sided", "swap_sides"]

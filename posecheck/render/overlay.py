@@ -22,8 +22,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from posecheck.core.frame import PoseFrame
 from posecheck.core.landmarks import CONNECTIONS, Landmark
-from posecheck.judge.assess import Status
-from posecheck.track.tracker import FrameVerdict
+from posecheck.judge.status import Status
+from posecheck.track.verdict import FrameVerdict
 
 #: BGR colours by status: green ok, amber near, red off, grey unknown.
 STATUS_BGR: dict[Status, tuple[int, int, int]] = {
@@ -149,6 +149,18 @@ class OverlayInfo:
     help_lines: tuple[str, ...] = ()
     step: str = ""
     rest_s: float | None = None
+
+
+    @classmethod
+    def of(cls, f) -> OverlayInfo:  # noqa: ANN001 - a SessionFrame
+        """What the overlay shows for one of the session's frames."""
+        r = f.routine
+        cue = f.cue
+        return cls(title=f.title if r is None else "", cue=cue.text if cue is not None else None,
+                   cue_is_camera=cue is not None and cue.kind == "camera",
+                   hold_s=f.hold_s if r is None or r.rest_s is None else None,
+                   hold_target_s=f.hold_target_s, note=f.note, step=r.banner if r is not None else "",
+                   rest_s=r.rest_s if r is not None else None)
 
 
 def side_label(side: str | None) -> str:

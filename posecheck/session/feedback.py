@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from posecheck.judge.assess import Status
+from posecheck.judge.status import Status
 from posecheck.session.cues import Cue
-from posecheck.track.tracker import FrameVerdict
+from posecheck.track.verdict import FrameVerdict
 
 
 def cue_candidates(v: FrameVerdict, praise: str) -> list[Cue]:

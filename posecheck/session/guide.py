@@ -9,8 +9,8 @@ For each planned hold (see :meth:`~posecheck.specs.routines.RoutineLibrary.plan`
 announces the pose, waits until the person is in it — the recogniser says that pose
 and side, or the pose's own tracker says in the pose on that side — and counts the
 time in good form until the hold's target. Good form is what
-:class:`~posecheck.session.summary.Recorder` counts as good form: in the pose, no check off and
-a frame score of at least 75 (:class:`FormClock`). Then it rests for the plan's rest
+every mode counts as good form: in the pose, no check off and a frame score of at least 75,
+counted by the same :class:`~posecheck.track.holds.HoldCounter` as everywhere else. Then it rests for the plan's rest
 seconds and moves on; after the last hold the plan is finished. A step can be skipped
 (:meth:`RoutineGuide.skip`); when the session ends (:meth:`RoutineGuide.finish`) the
 steps not reached are reported as skipped.
@@ -21,9 +21,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from posecheck.session.summary import MIN_HOLD_S
-from posecheck.specs.routines import plan_entry, tally
-from posecheck.track.tracker import FrameVerdict, is_good_form
+from posecheck.session.records import RoutineReport, RoutineStepReport
+from posecheck.specs.routines import PlannedHold
+from posecheck.track.holds import MIN_HOLD_S, HoldCounter
+from posecheck.track.verdict import FrameVerdict
 
 #: The guide's phases: announced and waiting for the person, holding the pose, resting, finished.
 PHASES = ("waiting", "holding", "resting", "finished")
@@ -58,78 +59,8 @@ class Observation:
         """An observation from the current hold's tracker verdict and the recogniser's answer."""
         if verdict is None:
             return cls(t, pose, side)
-        return cls(t, pose, side, verdict.in_pose, verdict.pose_raw, is_good_form(verdict.checks, verdict.score),
+        return cls(t, pose, side, verdict.in_pose, verdict.pose_raw, bool(verdict.form_ok),
                    verdict.side, verdict.score)
-
-
-class FormClock:
-    """Seconds in the pose and in good form, counted frame by frame as the Recorder counts them.
-
-    :class:`~posecheck.session.summary.Recorder` decides after the fact which frames were in the
-    pose: the debounced in-pose stretches, started where the raw evidence began and
-    ended where it ended. This clock decides as the frames come: raw in-pose frames
-    just before the debounced answer turns on are counted when it does; frames still
-    in the debounced pose but no longer raw are counted when a raw frame follows in
-    the same stretch, and dropped if the stretch ends first. A frame stands for the
-    time until the next one (at most ``max_gap_s``; the last one ``frame_s``), so a
-    frame is counted when the next one arrives.
-
-    Args:
-        frame_s: how long one frame lasts (1 / fps).
-        max_gap_s: the longest a single frame may stand for (a pause or a stall counts this much).
-    """
-
-    def __init__(self, frame_s: float, max_gap_s: float) -> None:
-        self.frame_s, self.max_gap_s = frame_s, max_gap_s
-        self.pose_s = self.good_s = 0.0
-        self._score_sum = self._score_s = 0.0
-        self._prev: tuple[float, bool, bool, bool, float] | None = None
-        self._before = [0.0, 0.0, 0.0, 0.0]  # raw frames just before the debounced pose
-        self._tail = [0.0, 0.0, 0.0, 0.0]  # frames in the debounced pose since the last raw one
-        self._in_run = False
-
-    @property
-    def score(self) -> float | None:
-        """The time-weighted frame score over the counted time in the pose (None when never judged)."""
-        return self._score_sum / self._score_s if self._score_s > 0 else None
-
-    def feed(self, t: float, in_pose: bool, pose_raw: bool, good: bool, score: float = math.nan) -> None:
-        """Take the next frame (counts the one before it, now that its length is known)."""
-        if self._prev is not None:
-            self._count(self._prev, min(max(t - self._prev[0], 0.0), self.max_gap_s))
-        self._prev = (t, in_pose, pose_raw, good, score)
-
-    def close(self) -> None:
-        """The frames have ended: count the last one."""
-        if self._prev is not None:
-            self._count(self._prev, self.frame_s)
-            self._prev = None
-
-    def _count(self, frame: tuple[float, bool, bool, bool, float], d: float) -> None:
-        _, in_pose, raw, good, score = frame
-        judged = not math.isnan(score)
-        part = [d, d if good else 0.0, score * d if judged else 0.0, d if judged else 0.0]
-        if in_pose:
-            if not self._in_run:
-                self._in_run = True
-                self._commit(self._before)
-            if raw:
-                self._commit(self._tail)
-                self._commit(part)
-            else:
-                self._tail = [a + b for a, b in zip(self._tail, part)]
-        else:
-            if self._in_run:
-                self._in_run = False
-                self._tail = [0.0] * 4  # the end of a stretch without raw evidence: not in the pose
-            self._before = [a + b for a, b in zip(self._before, part)] if raw else [0.0] * 4
-
-    def _commit(self, pot: list[float]) -> None:
-        self.pose_s += pot[0]
-        self.good_s += pot[1]
-        self._score_sum += pot[2]
-        self._score_s += pot[3]
-        pot[:] = [0.0] * 4
 
 
 @dataclass(frozen=True)
@@ -153,7 +84,7 @@ class GuideState:
     phase: str
     index: int
     total: int
-    hold: dict | None
+    hold: PlannedHold | None
     held_s: float
     target_s: float
     rest_left_s: float | None
@@ -171,31 +102,31 @@ def side_words(side: str | None) -> str:
     return f"{side} leg forward" if side else ""
 
 
-def announcement(hold: dict, before: dict | None, note: bool = True) -> str:
+def announcement(hold: PlannedHold, before: PlannedHold | None, note: bool = True) -> str:
     """What to say when ``hold`` begins, after the hold ``before`` (None: the first).
 
     The step's note follows when the pose changes, unless ``note`` is off.
     """
-    side = side_words(hold["side"])
-    if before is not None and before["pose"] == hold["pose"] and hold["side"] and before["side"] \
-            and before["side"] != hold["side"]:
+    side = side_words(hold.side)
+    if before is not None and before.pose == hold.pose and hold.side and before.side \
+            and before.side != hold.side:
         return f"Now the other side: {side}"
-    text = f"Next: {hold['title']}" + (f", {side}" if side else "")
-    if hold["repetition"] > 1:
-        text += f", round {hold['repetition']}"
-    if note and hold.get("note") and (before is None or before["pose"] != hold["pose"]):
-        text += f". {hold['note'].strip()}"
+    text = f"Next: {hold.title}" + (f", {side}" if side else "")
+    if hold.repetition > 1:
+        text += f", round {hold.repetition}"
+    if note and hold.note and (before is None or before.pose != hold.pose):
+        text += f". {hold.note.strip()}"
     return text
 
 
-def banner(index: int, plan: list[dict]) -> str:
+def banner(index: int, plan: list[PlannedHold]) -> str:
     """``Step 2 of 21: Kneeling lunge, left`` (with ``, round 2`` from the second repetition on)."""
     hold = plan[index]
-    text = f"Step {index + 1} of {len(plan)}: {hold['title']}"
-    if hold["side"]:
-        text += f", {hold['side']}"
-    if hold["repetition"] > 1:
-        text += f", round {hold['repetition']}"
+    text = f"Step {index + 1} of {len(plan)}: {hold.title}"
+    if hold.side:
+        text += f", {hold.side}"
+    if hold.repetition > 1:
+        text += f", round {hold.repetition}"
     return text
 
 
@@ -209,15 +140,17 @@ class RoutineGuide:
             pause or a stall neither fills a hold nor uses up a rest.
     """
 
-    def __init__(self, plan: list[dict], frame_s: float = 1 / 30, max_gap_s: float = 0.5) -> None:
+    def __init__(self, plan: list[PlannedHold], frame_s: float = 1 / 30, max_gap_s: float = 0.5,
+                 routine_id: str = "", title: str = "") -> None:
         if not plan:
             raise ValueError("a routine guide needs a plan with at least one hold")
         self.plan = list(plan)
+        self.routine_id, self.title = routine_id, title
         self.frame_s, self.max_gap_s = frame_s, max_gap_s
         self.index = 0
         self.phase = "waiting"
-        self._figures: list[dict | None] = [None] * len(self.plan)
-        self._clock = FormClock(frame_s, max_gap_s)
+        self._done: list[RoutineStepReport | None] = [None] * len(self.plan)
+        self._clock = HoldCounter(frame_s, max_gap_s, split_sides=False)
         self._start_s: float | None = None  # when the person was first in the current hold
         self._rest_left = 0.0
         self._last_t: float | None = None
@@ -236,10 +169,10 @@ class RoutineGuide:
         message = None
         if self.phase in ("waiting", "holding"):
             hold = self.plan[self.index]
-            side_ok = hold["side"] is None or seen.own_side == hold["side"]
+            side_ok = hold.side is None or seen.own_side == hold.side
             self._clock.feed(seen.t, seen.in_pose and side_ok, seen.pose_raw and side_ok,
                              seen.form_ok and side_ok, seen.score if side_ok else math.nan)
-            recognised = seen.pose == hold["pose"] and (hold["side"] is None or seen.side in (None, hold["side"]))
+            recognised = seen.pose == hold.pose and (hold.side is None or seen.side in (None, hold.side))
             here = recognised or (seen.in_pose and side_ok)
             if here and self._start_s is None:
                 self._start_s = seen.t
@@ -268,11 +201,11 @@ class RoutineGuide:
             self._start(say)
         return self.state(None, say)
 
-    def finish(self, t: float) -> dict:
+    def finish(self, t: float) -> RoutineReport:
         """The session has ended: close the current hold; every hold not reached is skipped.
 
         Returns:
-            The routine report (see :meth:`report`).
+            The plan against what was done (see :meth:`report`).
         """
         if self.phase in ("waiting", "holding"):
             self._end_hold(t)
@@ -287,14 +220,15 @@ class RoutineGuide:
         """Whether every hold of the plan is behind (done or skipped)."""
         return self.phase == "finished"
 
-    def report(self) -> dict:
-        """Per planned hold what was done, and totals: the shape of ``score --routine``'s report."""
-        return tally([plan_entry(h, f) for h, f in zip(self.plan, self._figures)])
+    def report(self) -> RoutineReport:
+        """Per planned hold what was done (skipped holds have ``done`` false), and the totals."""
+        steps = [d if d is not None else skipped(h) for h, d in zip(self.plan, self._done)]
+        return routine_report(self.routine_id, self.title, steps)
 
     def state(self, message: str | None = None, say: list[str] | None = None) -> GuideState:
         """The guide's state now; ``message`` and ``say`` as decided by the last frame."""
         if self.phase == "finished":
-            done = sum(1 for f in self._figures if f is not None)
+            done = sum(1 for d in self._done if d is not None)
             return GuideState("finished", self.index, len(self.plan), None, 0.0, 0.0, None,
                               f"Routine complete: {done} of {len(self.plan)} holds done",
                               "Routine complete. Well done.", " ".join(say) if say else None)
@@ -316,13 +250,13 @@ class RoutineGuide:
         if self.index >= len(self.plan):
             return 0.0
         # A pose with no hold target still needs a real hold, not a pass through it.
-        return self.plan[self.index]["hold_s"] or MIN_HOLD_S
+        return self.plan[self.index].hold_s or MIN_HOLD_S
 
-    def _prompt(self, hold: dict, seen: Observation) -> str:
-        if hold["side"] and seen.pose == hold["pose"] and seen.side not in (None, hold["side"]):
-            return f"Switch legs: {side_words(hold['side'])}"
+    def _prompt(self, hold: PlannedHold, seen: Observation) -> str:
+        if hold.side and seen.pose == hold.pose and seen.side not in (None, hold.side):
+            return f"Switch legs: {side_words(hold.side)}"
         if self._start_s is not None:
-            return f"Back into {hold['title']}" + (f", {side_words(hold['side'])}" if hold["side"] else "")
+            return f"Back into {hold.title}" + (f", {side_words(hold.side)}" if hold.side else "")
         return announcement(hold, self.plan[self.index - 1] if self.index else None, note=False)
 
     def _end_hold(self, t: float, count_last: bool = True) -> None:
@@ -330,17 +264,19 @@ class RoutineGuide:
         if count_last:
             c.close()
         if self._start_s is not None:
-            score = c.score
-            self._figures[self.index] = {
-                "start_s": round(self._start_s, 3), "end_s": round(t, 3),
-                "score": None if score is None else round(score, 1),
-                "time_in_pose_s": round(c.pose_s, 3), "time_in_good_form_s": round(c.good_s, 3)}
+            hold, score = self.plan[self.index], c.score
+            good = round(c.good_s, 3)
+            self._done[self.index] = RoutineStepReport(
+                pose=hold.pose, title=hold.title, side=hold.side, repetition=hold.repetition,
+                hold_target_s=hold.hold_s, done=True, start_s=round(self._start_s, 3), end_s=round(t, 3),
+                score=None if score is None else round(score, 1), time_in_pose_s=round(c.pose_s, 3),
+                time_in_good_form_s=good, held_long_enough=good >= (hold.hold_s or 0.0))
 
     def _next(self, say: list[str], rest: bool) -> None:
         """Leave the hold just ended: rest, start the next hold, or finish."""
-        rest_s = self.plan[self.index]["rest_s"] or 0.0
+        rest_s = self.plan[self.index].rest_s or 0.0
         self.index += 1
-        self._clock = FormClock(self.frame_s, self.max_gap_s)
+        self._clock = HoldCounter(self.frame_s, self.max_gap_s, split_sides=False)
         self._start_s = None
         if self.index >= len(self.plan):
             self.phase = "finished"
@@ -358,5 +294,19 @@ class RoutineGuide:
         say.append(announcement(self.plan[self.index], self.plan[self.index - 1] if self.index else None))
 
 
-__all__ = ["FormClock", "GuideState", "Observation", "PHASES", "RoutineGuide", "announcement", "banner",
-           "side_words"]
+def skipped(hold: PlannedHold) -> RoutineStepReport:
+    """The report of a planned hold that was not done."""
+    return RoutineStepReport(pose=hold.pose, title=hold.title, side=hold.side, repetition=hold.repetition,
+                             hold_target_s=hold.hold_s, done=False)
+
+
+def routine_report(routine_id: str, title: str, steps: list[RoutineStepReport]) -> RoutineReport:
+    """A routine's plan against what was done, with the totals."""
+    done = [s for s in steps if s.done]
+    return RoutineReport(id=routine_id, title=title, holds_planned=len(steps), holds_done=len(done),
+                         holds_skipped=len(steps) - len(done),
+                         holds_long_enough=sum(1 for s in done if s.held_long_enough), steps=list(steps))
+
+
+__all__ = ["GuideState", "Observation", "PHASES", "RoutineGuide", "announcement", "banner", "routine_report",
+           "side_words", "skipped"]

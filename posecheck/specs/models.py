@@ -10,7 +10,15 @@ import re
 import string
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from posecheck.checks import get_kind
 from posecheck.specs.points import PointRef, parse_point
@@ -296,6 +304,27 @@ class PoseSpec(_Strict):
         if problems:
             raise ValueError(" | ".join(problems))
         return self
+
+    _compiled: object = PrivateAttr(default=None)
+
+    def model_copy(self, *, update: dict | None = None, deep: bool = False) -> PoseSpec:
+        """A copy; with ``update``, validated again and compiled for its new content."""
+        if update:
+            return type(self).model_validate({**self.model_dump(), **update})
+        return super().model_copy(deep=deep)
+
+    @property
+    def compiled(self):  # noqa: ANN201 - a CompiledSpec
+        """The spec's measurements resolved to landmarks (see :mod:`posecheck.specs.compiled`).
+
+        Resolved once, the first time it is needed (a valid spec always compiles): measuring
+        a frame then only indexes arrays.
+        """
+        if self._compiled is None:
+            from posecheck.specs.compiled import compile_spec
+
+            self._compiled = compile_spec(self)
+        return self._compiled
 
     def check(self, check_id: str) -> CheckSpec:
         """The check with id ``check_id``."""

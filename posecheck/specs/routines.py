@@ -7,16 +7,40 @@ the file and the field path), and checked against the poses the spec library kno
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from posecheck.errors import SpecError, UnknownPoseError
+from posecheck.errors import SpecError, UnknownPoseError, UnknownRoutineError
 from posecheck.specs import SpecLibrary
 from posecheck.specs.loader import load_model, spec_files
 from posecheck.specs.models import ID_PATTERN, Hold, normalise_name
+
+
+@dataclass(frozen=True)
+class PlannedHold:
+    """One hold of a routine's plan, as a person does it.
+
+    Attributes:
+        pose: the pose id.
+        title: the pose's title.
+        side: the leg in front for poses with sides (``left``/``right``), else None.
+        repetition: 1 for the first time, 2 for the second...
+        hold_s: the hold's target in seconds (None: the pose has no hold target).
+        rest_s: the rest after it, in seconds.
+        note: a sentence to say when the step starts, if any.
+    """
+
+    pose: str
+    title: str
+    side: str | None = None
+    repetition: int = 1
+    hold_s: float | None = None
+    rest_s: float = 0.0
+    note: str | None = None
 
 
 class _Strict(BaseModel):
@@ -121,9 +145,9 @@ class RoutineLibrary:
         close = difflib.get_close_matches(key, list(choices), n=3, cutoff=0.5)
         ids = sorted(dict.fromkeys(choices[c] for c in close))
         hint = f"did you mean {' or '.join(ids)}?" if ids else "run 'posecheck routines list' to see them"
-        raise UnknownPoseError(f"Unknown routine '{name}'", hint)
+        raise UnknownRoutineError(f"Unknown routine '{name}'", hint)
 
-    def plan(self, routine: Routine) -> list[dict]:
+    def plan(self, routine: Routine) -> list[PlannedHold]:
         """The routine as the holds a person does, in order: pose, side, repetition, hold and rest."""
         out = []
         for step in routine.steps:
@@ -133,56 +157,8 @@ class RoutineLibrary:
             hold = step.hold or spec.hold
             for rep in range(1, step.repetitions + 1):
                 for side in side_list:
-                    out.append({"pose": spec.id, "title": spec.title, "side": side, "repetition": rep,
-                                "hold_s": hold.target_s if hold else None,
-                                "rest_s": step.rest_s if step.rest_s is not None else routine.rest_s,
-                                "note": step.note})
+                    out.append(PlannedHold(pose=spec.id, title=spec.title, side=side, repetition=rep,
+                                           hold_s=hold.target_s if hold else None,
+                                           rest_s=step.rest_s if step.rest_s is not None else routine.rest_s,
+                                           note=step.note))
         return out
-
-
-def plan_entry(hold: dict, figures: dict | None = None) -> dict:
-    """One planned hold as a routine report lists it: done when ``figures`` says what was done.
-
-    Args:
-        hold: an entry of :meth:`RoutineLibrary.plan`.
-        figures: ``start_s``, ``end_s``, ``score``, ``time_in_pose_s`` and
-            ``time_in_good_form_s`` of what the person did for it; None when skipped.
-    """
-    entry = {"pose": hold["pose"], "title": hold["title"], "side": hold["side"],
-             "repetition": hold["repetition"], "hold_target_s": hold["hold_s"], "done": figures is not None}
-    if figures is not None:
-        target = hold["hold_s"] or 0.0
-        entry.update({k: figures[k] for k in ("start_s", "end_s", "score", "time_in_pose_s",
-                                              "time_in_good_form_s")})
-        entry["held_long_enough"] = figures["time_in_good_form_s"] >= target
-    return entry
-
-
-def tally(steps: list[dict]) -> dict:
-    """The totals of a routine report over its :func:`plan_entry` steps, and the steps."""
-    done = [s for s in steps if s["done"]]
-    return {"holds_planned": len(steps), "holds_done": len(done),
-            "holds_skipped": len(steps) - len(done),
-            "holds_long_enough": sum(1 for s in done if s["held_long_enough"]), "steps": steps}
-
-
-def match_plan(plan: list[dict], segments: list[dict]) -> dict:
-    """Compare a recorded routine's segments with its plan, in order.
-
-    Each planned hold is matched to the next recorded segment of the same pose (and
-    side, where the hold has one) after the previous match; a hold with no such
-    segment was skipped. Returns per hold what was done and totals.
-    """
-    steps = []
-    j = 0
-    for hold in plan:
-        match = None
-        for k in range(j, len(segments)):
-            seg = segments[k]
-            if seg["pose"] == hold["pose"] and (hold["side"] is None or seg["side"] in (None, hold["side"])):
-                match = (k, seg)
-                break
-        if match is not None:
-            j = match[0] + 1
-        steps.append(plan_entry(hold, match[1] if match is not None else None))
-    return tally(steps)

@@ -34,7 +34,6 @@ from posecheck.core.body import analyse_body
 from posecheck.core.frame import PoseFrame
 from posecheck.core.landmarks import Landmark
 from posecheck.errors import UnknownPoseError
-from posecheck.judge.assess import _compiled
 from posecheck.specs import PoseSpec, SpecLibrary
 
 
@@ -95,17 +94,15 @@ def frame_checks(spec: PoseSpec, frame: dict, size: tuple[int, int], view_ok: bo
     # The exact joints: measure with each kind directly, with none of the guards a
     # tool needs against a model's guesses. Facing comes from the exact head.
     ctx = _Ctx(analyse_body(pose).facing)
-    compiled, _ = _compiled(spec)
     out = {}
-    for c in compiled:
-        check = c.check
+    for check, c in zip(spec.checks, spec.compiled.checks):
         res = c.by_front[side if spec.sides == "front_back" else None]
         if res is None:
             out[check.id] = {"value": None, "status": "unknown"}
             continue
         pts = np.array([px[list(g)].mean(axis=0) for g in res.groups])
         rel = np.array([px[list(g)].mean(axis=0) for g in res.rel_groups]) if res.rel_groups else None
-        if check.options.get("plane") == "floor":
+        if c.floor:
             j3 = frame["joints_3d"]
             value = _angle3(*(j3[g[0].label] for g in res.groups))
         elif c.kind.needs_facing and ctx.facing == 0:

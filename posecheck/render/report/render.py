@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from posecheck.errors import InputError, OutputError, UnknownPoseError
+from posecheck.io.media import VIDEO_EXTENSIONS
+from posecheck.session.records import AutoSummary, PoseSummary, read_summary
 
 #: An annotated video up to this size is embedded in the page; a larger one is linked.
 VIDEO_EMBED_LIMIT = 40 * 1024 * 1024
@@ -106,24 +108,25 @@ def read_frames(path: Path, check_ids: list[str]) -> Frames:
     )
 
 
-def _load_summary(results_dir: Path) -> dict:
-    import json
-
+def _load_summary(results_dir: Path) -> PoseSummary:
     path = results_dir / "summary.json"
     if not results_dir.is_dir():
         raise InputError(f"{results_dir} is not a folder", "give the --out folder of a 'posecheck score' run")
     if not path.exists():
         raise InputError(f"{results_dir} holds no summary.json", "give the --out folder of a 'posecheck score' run")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        summary = read_summary(path)
+    except ValueError as exc:
+        raise InputError(f"{path} is {exc}") from None
+    except OSError as exc:
         raise InputError(f"cannot read {path} ({exc})") from None
-    if not isinstance(data, dict) or "pose" not in data:
-        raise InputError(f"{path} is not a posecheck summary")
-    return data
+    if isinstance(summary, AutoSummary):
+        raise InputError(f"{path} is a --pose auto or --routine summary",
+                         "a report of such runs is not written yet; summary.json lists every segment")
+    return summary
 
 
-def _spec_for(summary: dict, spec, library):  # noqa: ANN001, ANN202
+def _spec_for(summary: PoseSummary, spec, library):  # noqa: ANN001, ANN202
     if spec is not None:
         return spec
     if library is None:
@@ -131,7 +134,7 @@ def _spec_for(summary: dict, spec, library):  # noqa: ANN001, ANN202
 
         library = SpecLibrary()
     try:
-        return library.get(summary["pose"])
+        return library.get(summary.pose)
     except UnknownPoseError:
         return None  # a spec since removed: plots without bands
 
@@ -163,9 +166,9 @@ def worst_moments(frames: Frames, n: int = 3, min_gap_s: float = MIN_GAP_S) -> l
     return sorted(chosen, key=lambda i: frames.t[i])
 
 
-def _cue_at(frames: Frames, i: int, spec, summary: dict) -> tuple[str, str]:  # noqa: ANN001
+def _cue_at(frames: Frames, i: int, spec, summary: PoseSummary) -> tuple[str, str]:  # noqa: ANN001
     """The cue for row ``i`` and the check it is about: the weightiest off (else near) check."""
-    from posecheck.judge.assess import format_cue
+    from posecheck.judge.wording import format_cue
 
     for wanted in ("off", "near"):
         cands = [c for c, st in frames.status.items() if st[i] == wanted]
@@ -191,7 +194,8 @@ def _cue_at(frames: Frames, i: int, spec, summary: dict) -> tuple[str, str]:  # 
                     return format_cue(text, side, value, check.target.describe()), cid
         else:
             cid = cands[0]
-        return (summary.get("checks", {}).get(cid, {}).get("most_common_cue") or f"{cid} is {wanted}"), cid
+        stats = summary.checks.get(cid)
+        return ((stats.most_common_cue if stats is not None else None) or f"{cid} is {wanted}"), cid
     if frames.camera_cue[i]:
         return frames.camera_cue[i], ""
     return (spec.praise if spec is not None else "Good form."), ""
@@ -236,7 +240,7 @@ def grab_stills(video: Path, times: list[float]) -> list[str | None]:
     return out
 
 
-def _video_source(results_dir: Path, summary: dict, video: Path | None) -> Path | None:
+def _video_source(results_dir: Path, summary: PoseSummary, video: Path | None) -> Path | None:
     """The video the stills come from: one whose timestamps are the session's.
 
     ``annotated.mp4`` of a score run, else the input when it is a video file, else a
@@ -244,10 +248,10 @@ def _video_source(results_dir: Path, summary: dict, video: Path | None) -> Path 
     """
     if (results_dir / "annotated.mp4").is_file():
         return results_dir / "annotated.mp4"
-    name = summary.get("input") or ""
+    name = summary.input or ""
     if name and not name.isdigit():
         for cand in (Path(name), results_dir / name):
-            if cand.is_file() and cand.suffix.lower() in (".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v"):
+            if cand.is_file() and cand.suffix.lower() in VIDEO_EXTENSIONS:
                 return cand
     return video if video is not None and video.is_file() else None
 
@@ -274,7 +278,7 @@ def build_session_report(results_dir: Path, *, spec=None, library=None, video: P
     results_dir = Path(results_dir)
     summary = _load_summary(results_dir)
     spec = _spec_for(summary, spec, library)
-    check_ids = list((summary.get("checks") or {}).keys())
+    check_ids = list(summary.checks)
     frames_path = results_dir / "frames.csv"
     frames = read_frames(frames_path, check_ids) if frames_path.exists() else None
     has_frames = frames is not None and len(frames.t) > 0
@@ -283,14 +287,14 @@ def build_session_report(results_dir: Path, *, spec=None, library=None, video: P
         # frames.csv marks the tracker's debounced state, which lags the summary's holds
         # at both ends; show what the holds table says, so the page agrees with itself.
         holds_mask = np.zeros(len(frames.t), dtype=bool)
-        for h in summary.get("holds") or []:
-            holds_mask |= (frames.t >= h["start_s"] - 1e-9) & (frames.t < h["end_s"] - 1e-9)
+        for h in summary.holds:
+            holds_mask |= (frames.t >= h.start_s - 1e-9) & (frames.t < h.end_s - 1e-9)
         if holds_mask.any():
             frames.in_pose = holds_mask
     worst = worst_moments(frames) if has_frames else []
     marks = [float(frames.t[i]) for i in worst] if has_frames else []
     checks = []
-    for cid, c in (summary.get("checks") or {}).items():
+    for cid, c in summary.checks.items():
         check = None
         if spec is not None:
             try:
@@ -302,7 +306,7 @@ def build_session_report(results_dir: Path, *, spec=None, library=None, video: P
         if has_frames and cid in frames.values:
             plot = Markup(plots.check_plot(frames.t, frames.values[cid], frames.status[cid], frames.in_pose,
                                            check.target if check is not None else None, unit, marks))
-        checks.append({"id": cid, "label": c.get("label") or cid, "target": c.get("target") or "",
+        checks.append({"id": cid, "label": c.label or cid, "target": c.target or "",
                        "unit": "°" if unit == "deg" else "", "stats": c, "plot": plot})
     timeline = None
     if has_frames:
@@ -318,7 +322,7 @@ def build_session_report(results_dir: Path, *, spec=None, library=None, video: P
     for k, (i, uri) in enumerate(zip(worst, stills), 1):
         cue, cid = _cue_at(frames, i, spec, summary)
         moments.append({"n": k, "t": float(frames.t[i]), "score": float(frames.score[i]), "cue": cue,
-                        "check": (summary["checks"].get(cid) or {}).get("label", cid) if cid else "",
+                        "check": (summary.checks[cid].label if cid in summary.checks else cid) if cid else "",
                         "image": uri, "side": frames.side[i]})
 
     vid = None
@@ -333,18 +337,18 @@ def build_session_report(results_dir: Path, *, spec=None, library=None, video: P
             vid = {"embedded": False, "src": Path(rel).as_posix(), "size_mb": size / 2**20,
                    "limit_mb": embed_limit / 2**20}
 
-    holds = summary.get("holds") or []
+    holds = summary.holds
     try:
         created = datetime.fromtimestamp((results_dir / "summary.json").stat().st_mtime)
     except OSError:
         created = datetime.now()
-    from posecheck import __version__
+    from posecheck.version import __version__
 
     return _env().get_template("session.html.j2").render(
-        s=summary, title=summary.get("pose_title") or summary.get("pose"),
-        input_name=Path(str(summary.get("input") or "camera")).name or "camera",
+        s=summary, title=summary.pose_title or summary.pose,
+        input_name=Path(summary.input or "camera").name or "camera",
         created=created.strftime("%Y-%m-%d %H:%M"), checks=checks, timeline=timeline,
-        moments=moments, holds=holds, sides=summary.get("sides") or {},
+        moments=moments, holds=holds, sides=summary.sides,
         video=vid, spec=spec, colors=plots.COLORS, version=__version__,
         has_frames=has_frames, still_source=source.name if source is not None else None,
     )
@@ -414,7 +418,7 @@ def build_history_report(sessions, library=None) -> str:  # noqa: ANN001
                                                          target=check.target if check is not None else None,
                                                          unit=unit or "ratio"))})
         poses.append({"t": tr, "figs": figs, "rows": rows})
-    from posecheck import __version__
+    from posecheck.version import __version__
 
     return _env().get_template("history.html.j2").render(
         poses=poses, count=len(sessions), created=datetime.now().strftime("%Y-%m-%d %H:%M"),

@@ -1,0 +1,49 @@
+"""What follows a saved run, the same for ``score`` and ``live``: the report and the history entry.
+
+The results are saved by the time these run, so a report or history that cannot be
+written is a warning that says why, never a failed run and never a lost session.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from posecheck.errors import PosecheckError
+from posecheck.session.records import AutoSummary, PoseSummary, Summary, segment_as_summary
+
+
+def write_report(results_dir: Path, summary: Summary, spec=None, video: Path | None = None) -> Path | None:  # noqa: ANN001
+    """Write ``report.html`` beside ``summary.json``; its path, or None (with a warning) if it failed."""
+    from posecheck.render.report import write_session_report
+
+    try:
+        return write_session_report(results_dir, spec=spec, video=video, force=True)
+    except PosecheckError as exc:
+        warnings.warn(f"no report.html: {exc.one_line()}", stacklevel=2)
+        return None
+
+
+def add_to_history(summary: Summary, mode: str, results_dir: Path, specs: list) -> int:  # noqa: ANN001
+    """Add a run to the history: a one-pose run as one session, a ``--pose auto`` run as one per segment.
+
+    Returns:
+        How many sessions were added (0 when the history could not be written: a warning says why).
+    """
+    from posecheck.io.history import record_session
+
+    by_id = {s.id: s for s in specs}
+    entries: list[PoseSummary] = ([segment_as_summary(seg, summary) for seg in summary.segments]
+                                  if isinstance(summary, AutoSummary) else [summary])
+    added = 0
+    for entry in entries:
+        try:
+            record_session(entry, mode=mode, results_dir=Path(results_dir).resolve(), spec=by_id.get(entry.pose))
+        except PosecheckError as exc:
+            warnings.warn(f"not added to the history: {exc.one_line()}", stacklevel=2)
+            break
+        added += 1
+    return added
+
+
+__all__ = ["add_to_history", "write_report"]

@@ -1,0 +1,200 @@
+"""The per-frame session every front end calls: ``score``, ``live``, and any other.
+
+A :class:`Session` takes one frame's landmarks at a time and answers with
+:class:`~posecheck.session.records.SessionFrame` records: the verdict to draw, the one cue
+to show (chosen by a :class:`~posecheck.session.cues.CueScheduler` on the frames' own
+clock, so a recording and a live run of it show the same cues), what to say, the hold
+timer and the screen's texts. At the end it gives the run's typed summary. What is
+judged depends on the :mod:`judge <posecheck.session.judges>` it is given (one pose, any
+pose, a routine); everything else is the same for all of them.
+
+:meth:`Session.push` returns a list: a session may answer a frame later than it gets it
+(a filter that looks ahead), so front ends show and save what comes back, in order, and
+call :meth:`Session.flush` at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from posecheck.core.frame import PoseFrame
+from posecheck.judge.seen import SeenFrame
+from posecheck.session.cues import CueScheduler
+from posecheck.session.judges import AutoJudge, Judge, RoutineJudge, SingleJudge, Timing
+from posecheck.session.records import SessionFrame, ShownCue, Summary
+from posecheck.specs.models import PoseSpec
+from posecheck.specs.routines import PlannedHold
+from posecheck.track.jumps import JumpGuard, distrust
+
+
+@dataclass(frozen=True)
+class Mode:
+    """What a session judges: one pose, any of several poses, or a routine's plan.
+
+    Plain data (it can be sent to a worker process), made with :meth:`pose`, :meth:`auto`
+    or :meth:`routine`; :meth:`session` makes the session.
+
+    Attributes:
+        kind: ``pose``, ``auto`` or ``routine``.
+        specs: the pose (one), the poses to recognise, or the routine's poses.
+        side: ``auto``, or the leg in front (``left``/``right``) for poses with sides.
+        routine_id, routine_title: the routine's (routine only).
+        plan: the routine's holds in order (routine only).
+    """
+
+    kind: str
+    specs: tuple[PoseSpec, ...]
+    side: str = "auto"
+    routine_id: str = ""
+    routine_title: str = ""
+    plan: tuple[PlannedHold, ...] = ()
+
+    @classmethod
+    def pose(cls, spec: PoseSpec, side: str = "auto") -> Mode:
+        """One pose for the whole input."""
+        return cls("pose", (spec,), side)
+
+    @classmethod
+    def auto(cls, specs: list[PoseSpec], side: str = "auto") -> Mode:
+        """Whichever of ``specs`` the person is in, frame by frame (``--pose auto``)."""
+        return cls("auto", tuple(specs), side)
+
+    @classmethod
+    def routine(cls, routine, plan: list[PlannedHold], specs: list[PoseSpec]) -> Mode:  # noqa: ANN001
+        """A routine's plan, hold by hold."""
+        return cls("routine", tuple(specs), "auto", routine.id, routine.title, tuple(plan))
+
+    @property
+    def name(self) -> str:
+        """The pose id, ``auto`` or the routine id."""
+        return {"pose": self.specs[0].id, "auto": "auto"}.get(self.kind, self.routine_id)
+
+    @property
+    def spec(self) -> PoseSpec | None:
+        """The pose, for a one-pose mode."""
+        return self.specs[0] if self.kind == "pose" else None
+
+    def judge(self) -> Judge:
+        """A fresh judge for this mode."""
+        if self.kind == "pose":
+            return SingleJudge(self.specs[0], self.side)
+        if self.kind == "auto":
+            return AutoJudge(list(self.specs), self.side)
+        return RoutineJudge(_RoutineName(self.routine_id, self.routine_title), list(self.plan), list(self.specs))
+
+    def session(self, fps: float = 30.0, stride: int = 1, still: bool = False) -> Session:
+        """A fresh session for this mode."""
+        return Session(self.judge(), fps=fps, stride=stride, still=still)
+
+
+@dataclass(frozen=True)
+class _RoutineName:
+    id: str
+    title: str
+
+
+class FrameClock:
+    """The cue scheduler's clock: the time of the frame being judged (not the wall clock)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Session:
+    """Judges a stream of frames for one mode.
+
+    Args:
+        judge: what to judge against (:class:`~posecheck.session.judges.SingleJudge`,
+            :class:`~posecheck.session.judges.AutoJudge`, :class:`~posecheck.session.judges.RoutineJudge`).
+        fps: the input's frame rate.
+        stride: each judged frame stands for this many input frames (``--stride``).
+        still: the frames are unrelated photos (nothing carries over between them).
+    """
+
+    def __init__(self, judge: Judge, fps: float = 30.0, stride: int = 1, still: bool = False) -> None:
+        self.judge = judge
+        self.stride = max(int(stride), 1)
+        self.still = still
+        self.timing = Timing(fps, self.stride / fps if fps else 1.0, still)
+        judge.begin(self.timing)
+        self._clock = FrameClock()
+        self.scheduler = CueScheduler(clock=self._clock)
+        self._scope: object = object()
+        self._guard = None if still else JumpGuard()
+        self.frames = 0
+
+    # -- what a front end needs to know -------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """Names a session's folder: the pose id, ``auto`` or the routine id."""
+        return self.judge.name
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Help lines for the keys the mode adds (``s`` switch side, ``n`` next step)."""
+        return self.judge.keys
+
+    @property
+    def layout(self) -> str:
+        """The ``frames.csv`` layout: ``pose``, ``auto`` or ``routine``."""
+        return self.judge.layout
+
+    @property
+    def finished(self) -> bool:
+        """Whether there is nothing more to do (a routine's plan is done)."""
+        return self.judge.finished
+
+    # -- per frame ----------------------------------------------------------------------------
+
+    def push(self, frame: PoseFrame, index: int) -> list[SessionFrame]:
+        """Judge the next frame; the frames answered now (in order)."""
+        self.frames += 1
+        if self._guard is not None and frame.detected:
+            lost = self._guard(frame)
+            if lost:
+                frame = distrust(frame, lost)
+        j = self.judge.judge(SeenFrame(frame), index)
+        self._clock.now = frame.timestamp
+        if j.scope != self._scope:
+            self.scheduler.reset()  # a new pose or hold: its own cues from the start
+            self._scope = j.scope
+        say = j.say
+        if j.fixed_cue is not None:
+            cue = ShownCue(j.fixed_cue, "guide", "guide")
+        else:
+            c = self.scheduler.update(j.candidates)
+            cue = ShownCue(c.text, c.kind, c.key, self.scheduler.is_new) if c is not None else None
+            if say is None and cue is not None and cue.new:
+                say = cue.text
+        return [SessionFrame(index=index, t=frame.timestamp, detected=frame.detected,
+                             pose=j.spec.id if j.spec is not None else None, title=j.title, verdict=j.verdict,
+                             cue=cue, say=say, announcement=j.say is not None, hold_s=j.hold_s,
+                             hold_target_s=j.hold_target_s, note=j.note, routine=j.routine)]
+
+    def flush(self) -> list[SessionFrame]:
+        """The frames not answered yet (the input has ended)."""
+        return []
+
+    def key(self, key: str) -> str | None:
+        """A key pressed (``s``, ``n``): what to say about it, if anything."""
+        said = self.judge.key(key)
+        if key == "s":
+            self.scheduler.reset()
+        return said
+
+    def summary(self, input_name: str, complete: bool = True, run: dict | None = None) -> Summary:
+        """The run's summary (once, at the end).
+
+        Args:
+            input_name: the input's name (a file, ``camera:0``).
+            complete: the input was read to its end.
+            run: how the run was made (see :data:`~posecheck.session.records.RUN_FIELDS`).
+        """
+        return self.judge.summary(input_name, complete, dict(run or {}))
+
+
+__all__ = ["FrameClock", "Mode", "Session"]
