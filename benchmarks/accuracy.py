@@ -20,8 +20,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posecheck.evaluation import CheckAccuracy, evaluate_clip_full, labelled_clips  # noqa: E402
 from posecheck.specs import SpecLibrary  # noqa: E402
+from tools.evaluation import CheckAccuracy, evaluate_clip_full, labelled_clips  # noqa: E402
 
 
 def _fmt(x: float, digits: int = 1) -> str:

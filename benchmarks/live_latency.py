@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from posecheck.app.live import LiveOptions, run_live  # noqa: E402
+from posecheck.session.session import Mode  # noqa: E402
 from posecheck.specs import SpecLibrary  # noqa: E402
 
 
@@ -34,7 +35,7 @@ def main() -> None:
     lat, model, own, draw, fps, dropped, captured = [], [], [], [], [], 0, 0
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.loops):
-            res = run_live(spec, LiveOptions(source=args.clip, headless=True, sessions_dir=Path(tmp) / str(i)))
+            res = run_live(Mode.pose(spec), LiveOptions(source=args.clip, headless=True, sessions_dir=Path(tmp) / str(i)))
             s = res.stats
             lat += s.latency_ms[5:]  # the first frames include the model's warm-up
             model += s.model_ms[5:]

@@ -79,21 +79,23 @@ def bare(clip: Path) -> tuple[int, float]:
 
 def score(clip: Path, video: bool, tmp: Path) -> tuple[int, float, Path]:
     from posecheck.app.score import ScoreOptions, score_file
+    from posecheck.session.session import Mode
     from posecheck.specs import SpecLibrary
 
     out = tmp / f"score-{video}-{time.monotonic_ns()}"
     t0 = time.perf_counter()
-    res = score_file(clip, SpecLibrary().get("kneeling_lunge"), out, ScoreOptions(video=video))
-    return res.summary["frames"], time.perf_counter() - t0, out
+    res = score_file(clip, Mode.pose(SpecLibrary().get("kneeling_lunge")), out, ScoreOptions(video=video))
+    return res.summary.frames, time.perf_counter() - t0, out
 
 
 def live(clip: Path, tmp: Path, realtime: bool = False) -> tuple[int, float, object]:
     """The live loop on ``clip``: every frame (``realtime`` False) or paced like a camera."""
     from posecheck.app.live import LiveOptions, run_live
+    from posecheck.session.session import Mode
     from posecheck.specs import SpecLibrary
 
     t0 = time.perf_counter()
-    res = run_live(SpecLibrary().get("kneeling_lunge"),
+    res = run_live(Mode.pose(SpecLibrary().get("kneeling_lunge")),
                    LiveOptions(source=clip, headless=True, realtime=realtime, sessions_dir=tmp / "sessions"))
     return res.stats.frames, time.perf_counter() - t0, res.stats
 
@@ -130,30 +132,27 @@ def memory(tmp: Path, short_s: int = 10, long_s: int = 600) -> dict[str, float]:
 
 
 def own_work(landmarks: Path, clip: Path) -> tuple[float, float]:
-    """Median ms per frame of tracker + cue choice, and of drawing at the clip's size."""
+    """Median ms per frame of the session's work (tracking, holds, cue choice), and of drawing at the clip's size."""
     import av
 
     from posecheck.io.landmarks_file import read_raw
     from posecheck.render.overlay import OverlayInfo, draw_overlay
-    from posecheck.session.cues import CueScheduler
-    from posecheck.session.feedback import cue_candidates
+    from posecheck.session.session import Mode
     from posecheck.specs import SpecLibrary
-    from posecheck.track.tracker import PoseTracker
 
     spec = SpecLibrary().get("kneeling_lunge")
-    _, raws = read_raw(landmarks)
-    frames = [r.to_frame() for _, r in raws]
+    header, raws = read_raw(landmarks)
+    frames = [(i, r.to_frame()) for i, r in raws]
     with av.open(str(clip)) as c:
         image = next(c.decode(video=0)).to_ndarray(format="bgr24")
-    tracker, sched = PoseTracker(spec), CueScheduler(clock=lambda: 0.0)
+    session = Mode.pose(spec).session(fps=header.fps or 30.0)
     own, draw = [], []
-    for f in frames:
+    for i, f in frames:
         t0 = time.perf_counter()
-        v = tracker.update(f)
-        cue = sched.update(cue_candidates(v, spec.praise))
+        done = session.push(f, i)
         t1 = time.perf_counter()
-        draw_overlay(image, f, v, OverlayInfo(title=spec.title, cue=cue.text if cue else None, hold_s=3.0,
-                                              hold_target_s=30.0))
+        for sf in done:
+            draw_overlay(image, f, sf.verdict, OverlayInfo.of(sf))
         t2 = time.perf_counter()
         own.append((t1 - t0) * 1000)
         draw.append((t2 - t1) * 1000)

@@ -19,8 +19,8 @@ import json
 import numpy as np
 import pytest
 
-from posecheck.evaluation import evaluate_clip, labelled_clips
 from posecheck.specs import SpecLibrary
+from tools.evaluation import evaluate_clip, labelled_clips
 
 from .conftest import SAMPLES
 

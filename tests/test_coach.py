@@ -50,7 +50,7 @@ def _routine(rest_s: float = 1.0) -> tuple[Routine, list]:
 
 
 def _session(mode):  # noqa: ANN001, ANN202
-    return mode.session(fps=FPS)
+    return mode.session(fps=FPS, live=True)
 
 
 def _routine_session(rest_s: float = 1.0):  # noqa: ANN202

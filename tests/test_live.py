@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from posecheck.judge.status import Status
-from posecheck.render.overlay import status_colour_present
 
 from .cli_helpers import ROOT, assert_clean_error, posecheck
 from .conftest import empty_clip, sample
+from .media_helpers import status_colour_present
 from .xvfb import env_with_display, screenshot, xvfb
 
 pytestmark = pytest.mark.model
@@ -131,6 +131,7 @@ def test_camera_lost_mid_session_saves_what_was_measured(tmp_path):
     from posecheck.app.live import LiveOptions, run_live
     from posecheck.errors import CameraError
     from posecheck.io.camera import Captured, FrameSource
+    from posecheck.session.session import Mode
     from posecheck.specs import SpecLibrary
 
     frames = _decode(sample(CLIP))
@@ -155,7 +156,7 @@ def test_camera_lost_mid_session_saves_what_was_measured(tmp_path):
 
     spec = SpecLibrary().get("kneeling_lunge")
     with pytest.raises(CameraError) as exc:
-        run_live(spec, LiveOptions(headless=True, sessions_dir=tmp_path), frame_source=Unplugged())
+        run_live(Mode.pose(spec), LiveOptions(headless=True, sessions_dir=tmp_path), frame_source=Unplugged())
     assert "camera 0 stopped delivering frames" in exc.value.one_line()
     assert "what was measured is saved in" in exc.value.one_line()
     saved = json.loads((exc.value.result.session_dir / "summary.json").read_text())

@@ -70,7 +70,7 @@ def test_live_routine_guides_through_its_plan(tmp_path, long_two_pose_clip):
     assert 0 < s["frames"] < n
     assert _frames(record) == s["frames"]
     rows = (session / "frames.csv").read_text().splitlines()
-    assert len(rows) == s["frames"] + 1 and rows[0].endswith(",step,phase,held_s")
+    assert len(rows) == s["frames"] + 1 and rows[0].endswith(",step,phase,held_s,cue")
     # What was said: the announcements, in order, each a real WAV file.
     spoken = [line.split("\t") for line in (voice / "spoken.txt").read_text().splitlines()]
     texts = [text for _, text in spoken]

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from posecheck.evaluation import evaluate_clip
 from posecheck.specs import SpecLibrary
+from tools.evaluation import evaluate_clip
 
 from .cli_helpers import posecheck
 from .conftest import sample, truth

@@ -15,6 +15,7 @@ from posecheck.core.landmarks import Landmark
 from posecheck.errors import SpecError
 from posecheck.judge.assess import assess
 from posecheck.judge.recognise import fit_pose, one_sided, swap_sides
+from posecheck.session.session import Mode
 from posecheck.specs import SpecLibrary, bundled_specs_dir, load_spec
 from posecheck.track.recogniser import PoseRecognizer
 
@@ -265,7 +266,7 @@ def recognised(tmp_path_factory) -> dict[str, tuple[dict, Counter]]:
         truth = json.loads(path.read_text())
         name = path.name.removesuffix(".truth.json")
         run = tmp_path_factory.mktemp(name)
-        score_file(SAMPLES / f"{name}.mp4", LIB.get(truth["pose"]), run, ScoreOptions(video=False))
+        score_file(SAMPLES / f"{name}.mp4", Mode.pose(LIB.get(truth["pose"])), run, ScoreOptions(video=False))
         _, frames = read_landmarks(run / "landmarks.jsonl")
         by_frame = {t["frame"]: t for t in truth["per_frame"]}
         rec = PoseRecognizer(list(LIB))

@@ -16,10 +16,9 @@ import av
 import numpy as np
 import pytest
 
-from posecheck.io.media import probe
-
 from .cli_helpers import ROOT, assert_clean_error, posecheck
 from .conftest import sample
+from .media_helpers import probe
 
 pytestmark = pytest.mark.model
 

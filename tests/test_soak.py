@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.throughput import MEMORY_SIZE, make_clip, peak_rss_of_score
-from posecheck.io.media import probe
+
+from .media_helpers import probe
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

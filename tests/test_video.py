@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 from posecheck.errors import InputError, OutputError
-from posecheck.io.media import MediaInfo, VideoWriter, open_media, probe
+from posecheck.io.media import MediaInfo, VideoWriter, open_media
+
+from .media_helpers import probe
 
 # -- factories --------------------------------------------------------------------
 

@@ -254,7 +254,7 @@ class LiveLoop:
             estimator = create_estimator("bundled", None, mode="video")
         self.estimator = estimator
         self.fps = self.source.fps or 30.0
-        self.session = mode.session(fps=self.fps)
+        self.session = mode.session(fps=self.fps, live=True)
         self.session_dir = new_session_dir(sessions_root(opts.sessions_dir), self.session.name,
                                            opts.sessions_dir is not None)
         self.stats = LiveStats()

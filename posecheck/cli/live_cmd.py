@@ -60,7 +60,7 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
         from posecheck.io.media import WRITABLE_EXTENSIONS
 
         if record.suffix.lower() not in WRITABLE_EXTENSIONS:
-            raise click.UsageError(f"--record needs a {', '.join(WRITABLE_EXTENSIONS)} file name")
+            raise click.UsageError("--record needs a .mp4, .mov or .mkv file name")
     if voice_dir is not None:
         voice_dir.mkdir(parents=True, exist_ok=True)
     mode = _mode(pose, routine, routine_dirs, specs, side)

@@ -186,19 +186,6 @@ class PoseFrame:
         vis = self.visibility
         return (self.flags == PointFlag.OK) & (vis >= threshold)  # NaN compares False
 
-    def with_timestamp(self, timestamp: float) -> PoseFrame:
-        """The same landmarks at another time."""
-        return PoseFrame(
-            xy=self.xy,
-            z=self.z,
-            visibility=self.visibility,
-            image_size=self.image_size,
-            timestamp=timestamp,
-            presence=self.presence,
-            world=self.world,
-            flags=self.flags,
-        )
-
     def mirrored(self) -> PoseFrame:
         """The frame as seen in a mirror: x flipped, identities kept.
 

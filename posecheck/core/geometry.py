@@ -108,11 +108,6 @@ def distance_ratio(a: ArrayLike, b: ArrayLike, c: ArrayLike, d: ArrayLike) -> np
     return _safe_div(length(a, b), length(c, d))
 
 
-def midpoint(p: ArrayLike, q: ArrayLike) -> np.ndarray:
-    """The point halfway between ``p`` and ``q``."""
-    return (np.asarray(p, dtype=np.float64) + np.asarray(q, dtype=np.float64)) / 2.0
-
-
 def floor_leg_angle(hip: ArrayLike, knee: ArrayLike, ankle: ArrayLike, sin_pitch: float,
                     thigh_px: float) -> float:
     """The true (3D) hip–knee–ankle angle of one leg whose knee and shin rest on the floor.

@@ -66,23 +66,84 @@ def prepare_output_dir(out: Path, force: bool) -> Path:
     return out
 
 
-def _tmp(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.partial")
+def partial_path(path: Path, keep_suffix: bool = False) -> Path:
+    """The hidden name a file is written under before it is renamed to ``path``.
+
+    Unique (process id and a random part), in the same folder so the rename is atomic;
+    ``keep_suffix`` keeps the extension last (a video muxer picks its format from it).
+    """
+    tag = f"{os.getpid()}-{os.urandom(3).hex()}"
+    if keep_suffix:
+        return path.with_name(f".{path.stem}.{tag}.partial{path.suffix}")
+    return path.with_name(f".{path.name}.{tag}.partial")
+
+
+def commit(tmp: Path, path: Path) -> None:
+    """Move a finished temporary file into place (atomic: a reader sees the old file or the new one)."""
+    os.replace(tmp, path)
+
+
+class PartialFile:
+    """A text file written under a hidden name and moved into place only when whole.
+
+    Attributes:
+        path: where the finished file goes.
+        fh: the open file to write to.
+    """
+
+    def __init__(self, path: Path, newline: str | None = None, hint: str = "choose a writable --out folder") -> None:
+        self.path = Path(path)
+        self._hint = hint
+        self._tmp = partial_path(self.path)
+        try:
+            self.fh = open(self._tmp, "w", encoding="utf-8", newline=newline)
+        except OSError as exc:
+            raise write_error(self.path, exc, hint) from None
+
+    @property
+    def closed(self) -> bool:
+        """Whether it was committed or aborted."""
+        return self.fh.closed
+
+    def commit(self, fsync: bool = True) -> None:
+        """Finish the file and move it into place (no-op once closed)."""
+        if self.fh.closed:
+            return
+        try:
+            self.fh.flush()
+            if fsync:
+                os.fsync(self.fh.fileno())
+            self.fh.close()
+            commit(self._tmp, self.path)
+        except OSError as exc:
+            self.abort()
+            raise write_error(self.path, exc, self._hint, "finish") from None
+
+    def abort(self) -> None:
+        """Drop the unfinished file; nothing appears under :attr:`path`."""
+        if not self.fh.closed:
+            # Closing flushes the buffer, which fails again on a full disk; the
+            # file is deleted next, so that error changes nothing.
+            with contextlib.suppress(OSError):
+                self.fh.close()
+        with contextlib.suppress(OSError):
+            self._tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str, hint: str = "choose a writable --out folder") -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename."""
+    f = PartialFile(path, hint=hint)
+    try:
+        f.fh.write(text)
+    except OSError as exc:
+        f.abort()
+        raise write_error(path, exc, hint) from None
+    f.commit()
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write ``data`` as pretty JSON to ``path`` via a temporary file and a rename."""
-    tmp = _tmp(path)
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, ensure_ascii=False, allow_nan=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise write_error(path, exc) from None
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 class AtomicCsv:
@@ -90,12 +151,8 @@ class AtomicCsv:
 
     def __init__(self, path: Path, header: list[str]) -> None:
         self.path = path
-        self._tmp = _tmp(path)
-        try:
-            self._fh = open(self._tmp, "w", encoding="utf-8", newline="")
-        except OSError as exc:
-            raise write_error(path, exc) from None
-        self._w = csv.writer(self._fh)
+        self._file = PartialFile(path, newline="")
+        self._w = csv.writer(self._file.fh)
         self._w.writerow(header)
         self.rows = 0
 
@@ -109,22 +166,8 @@ class AtomicCsv:
 
     def close(self) -> None:
         """Finish the file and move it into place."""
-        if self._fh.closed:
-            return
-        try:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
-            os.replace(self._tmp, self.path)
-        except OSError as exc:
-            self.abort()
-            raise write_error(self.path, exc) from None
+        self._file.commit()
 
     def abort(self) -> None:
         """Drop the unfinished file."""
-        if not self._fh.closed:
-            # Closing flushes the buffer, which fails again on a full disk; the
-            # file is deleted next, so that error changes nothing.
-            with contextlib.suppress(OSError):
-                self._fh.close()
-        self._tmp.unlink(missing_ok=True)
+        self._file.abort()

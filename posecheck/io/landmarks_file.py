@@ -22,7 +22,6 @@ valid prefix; the reader rejects anything else with an
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
@@ -37,7 +36,7 @@ import numpy as np
 from posecheck.core.frame import PoseFrame
 from posecheck.core.landmarks import NUM_LANDMARKS
 from posecheck.errors import InputError, OutputError
-from posecheck.io.atomic import write_error
+from posecheck.io.atomic import PartialFile, write_error
 
 log = logging.getLogger(__name__)
 
@@ -196,12 +195,12 @@ class LandmarksWriter:
             raise OutputError(
                 f"folder {self.path.parent} does not exist", "create it or choose another output path"
             )
-        self._tmp = self.path.with_name(f".{self.path.name}.{os.urandom(4).hex()}.partial")
+        self._out = PartialFile(self.path, newline="\n", hint="choose a writable folder")
+        self._file = self._out.fh
         try:
-            self._file = self._tmp.open("w", encoding="utf-8", newline="\n")
             self._write_line(header.to_json())
         except OSError as err:
-            self._tmp.unlink(missing_ok=True)
+            self._out.abort()
             raise write_error(self.path, err, "choose a writable folder") from None
         self._closed = False
 
@@ -229,20 +228,16 @@ class LandmarksWriter:
             return
         self._closed = True
         try:
-            self._file.close()
-            os.replace(self._tmp, self.path)
-        except OSError as err:
-            self._tmp.unlink(missing_ok=True)
-            raise write_error(self.path, err, "check free disk space and permissions", "finish") from None
+            self._out.commit(fsync=False)
+        except OutputError as err:
+            raise write_error(self.path, OSError(err.message), "check free disk space and permissions",
+                              "finish") from None
 
     def abort(self) -> None:
         """Close and delete the temporary file; nothing appears under :attr:`path`."""
         if not self._closed:
             self._closed = True
-            # Closing flushes, which fails again on a full disk; the file goes anyway.
-            with contextlib.suppress(OSError):
-                self._file.close()
-            self._tmp.unlink(missing_ok=True)
+            self._out.abort()
 
     def __enter__(self) -> LandmarksWriter:
         return self

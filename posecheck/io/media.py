@@ -30,6 +30,7 @@ import cv2
 import numpy as np
 
 from posecheck.errors import InputError, OutputError
+from posecheck.io.atomic import commit, partial_path
 
 log = logging.getLogger(__name__)
 
@@ -561,7 +562,7 @@ class VideoWriter:
         self._resized = 0
         fmt = self._check_target()
         # A unique hidden name in the same folder, so the final rename is atomic.
-        self._tmp = self.path.with_name(f".{self.path.stem}.{os.urandom(4).hex()}.partial{self.path.suffix}")
+        self._tmp = partial_path(self.path, keep_suffix=True)
         options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
         try:
             self._container = av.open(str(self._tmp), "w", format=fmt, container_options=options)
@@ -663,7 +664,7 @@ class VideoWriter:
             for packet in self._stream.encode(None):
                 self._container.mux(packet)
             self._container.close()
-            os.replace(self._tmp, self.path)
+            commit(self._tmp, self.path)
         except (av.FFmpegError, OSError) as err:
             self._discard()
             raise _write_error(self.path, err, "finish") from err
@@ -692,66 +693,6 @@ class VideoWriter:
             self.close()
         else:
             self.abort()
-
-
-# -- inspection -------------------------------------------------------------------
-
-
-def _top_level_boxes(path: Path) -> list[str]:
-    """The types of the top-level boxes of an MP4/MOV file, in file order."""
-    boxes: list[str] = []
-    size_total = path.stat().st_size
-    with path.open("rb") as f:
-        offset = 0
-        while offset + 8 <= size_total and len(boxes) < 64:
-            f.seek(offset)
-            header = f.read(16)
-            size = int.from_bytes(header[:4], "big")
-            kind = header[4:8].decode("latin-1")
-            if size == 1 and len(header) == 16:
-                size = int.from_bytes(header[8:16], "big")
-            elif size == 0:
-                size = size_total - offset
-            if size < 8:
-                break
-            boxes.append(kind)
-            offset += size
-    return boxes
-
-
-def probe(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Describe the first video stream of a file, counting frames by demuxing.
-
-    Used to check written output (codec, pixel format, frame count) without
-    decoding it.
-
-    Returns:
-        ``codec`` (e.g. ``"h264"``), ``pix_fmt``, ``frames`` (video packets),
-        ``width``, ``height``, ``fps`` and, for MP4/MOV, ``faststart`` (whether
-        the index precedes the media data).
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p} does not exist", "check the path")
-    with _open_container(p) as container:
-        streams = [s for s in container.streams.video if _is_real_video(s)]
-        if not streams:
-            raise InputError(f"{p} has no video stream", "pass a video file")
-        stream = streams[0]
-        ctx = stream.codec_context
-        frames = sum(1 for packet in container.demux(stream) if packet.size > 0)
-        info: dict[str, Any] = {
-            "codec": ctx.name,
-            "pix_fmt": ctx.pix_fmt,
-            "frames": frames,
-            "width": ctx.width,
-            "height": ctx.height,
-            "fps": float(stream.average_rate) if stream.average_rate else None,
-        }
-    if p.suffix.lower() in (".mp4", ".m4v", ".mov"):
-        boxes = _top_level_boxes(p)
-        info["faststart"] = "moov" in boxes and "mdat" in boxes and boxes.index("moov") < boxes.index("mdat")
-    return info
 
 
 def is_still_input(name: str | None) -> bool:

@@ -295,12 +295,5 @@ def draw_overlay(image: np.ndarray, frame: PoseFrame, verdict: FrameVerdict | No
     return out
 
 
-def status_colour_present(image: np.ndarray, status: Status, tolerance: int = 12, min_pixels: int = 20) -> bool:
-    """Whether ``image`` holds at least ``min_pixels`` pixels of a status colour (for tests)."""
-    target = np.array(STATUS_BGR[status], dtype=np.int16)
-    diff = np.abs(image.astype(np.int16) - target).max(axis=2)
-    return int((diff <= tolerance).sum()) >= min_pixels
-
-
 __all__ = ["OverlayInfo", "STATUS_BGR", "draw_overlay", "put_text", "side_label",
-           "status_colour_present", "text_size"]
+           "text_size"]

@@ -138,14 +138,17 @@ class RoutineGuide:
         frame_s: how long one frame lasts (1 / fps), for the last frame of a hold.
         max_gap_s: the longest one frame may stand for, in holds and rests alike, so a
             pause or a stall neither fills a hold nor uses up a rest.
+        routine_id, title: the routine's, for its report.
+        rests: keep the plan's rests (live); a recording follows its own pace, so its next
+            hold starts at once.
     """
 
     def __init__(self, plan: list[PlannedHold], frame_s: float = 1 / 30, max_gap_s: float = 0.5,
-                 routine_id: str = "", title: str = "") -> None:
+                 routine_id: str = "", title: str = "", rests: bool = True) -> None:
         if not plan:
             raise ValueError("a routine guide needs a plan with at least one hold")
         self.plan = list(plan)
-        self.routine_id, self.title = routine_id, title
+        self.routine_id, self.title, self.rests = routine_id, title, rests
         self.frame_s, self.max_gap_s = frame_s, max_gap_s
         self.index = 0
         self.phase = "waiting"
@@ -189,6 +192,32 @@ class RoutineGuide:
             if self._rest_left <= 0:
                 self._start(say)
         return self.state(message, say)
+
+    def follow(self, pose: str | None, side: str | None, t: float) -> bool:
+        """A recording's pace: move on to a later hold when the person is already in its pose.
+
+        A recording does not wait for the plan: when the recogniser sees a pose (and side)
+        that is not the current hold's but one of the holds after it, the current hold ends
+        (done, if the person was ever in it) and the first such later hold begins; the ones
+        between are skipped. Returns whether it moved on.
+        """
+        if pose is None or self.phase not in ("waiting", "holding"):
+            return False
+        hold = self.plan[self.index]
+        if pose == hold.pose and (hold.side is None or side in (None, hold.side)):
+            return False
+        later = next((k for k in range(self.index + 1, len(self.plan))
+                      if self.plan[k].pose == pose and (self.plan[k].side is None or side in (None, self.plan[k].side))),
+                     None)
+        if later is None:
+            return False
+        self._announced = True
+        self._end_hold(t)
+        self.index = later
+        self._clock = HoldCounter(self.frame_s, self.max_gap_s, split_sides=False)
+        self._start_s = None
+        self.phase = "waiting"
+        return True
 
     def skip(self, t: float) -> GuideState:
         """Skip the current hold, or end the rest early (the person asked for the next step)."""
@@ -281,7 +310,7 @@ class RoutineGuide:
         if self.index >= len(self.plan):
             self.phase = "finished"
             say.append("Routine complete.")
-        elif rest and rest_s > 0:
+        elif rest and rest_s > 0 and self.rests:
             self.phase = "resting"
             self._rest_left = rest_s
             say.append(f"Rest for {_seconds(rest_s)}.")

@@ -81,11 +81,20 @@ class Judged:
 
 @dataclass(frozen=True)
 class Timing:
-    """The clock of a run: the input's frame rate, and how long one judged frame lasts."""
+    """The clock of a run.
+
+    Attributes:
+        fps: the input's frame rate.
+        frame_s: how long one judged frame lasts.
+        still: the frames are unrelated photos.
+        live: a person follows the session as it happens (a routine's rests are kept);
+            a recording follows its own pace (the rests are not waited for).
+    """
 
     fps: float
     frame_s: float
     still: bool = False
+    live: bool = False
 
 
 class Trackers:
@@ -351,7 +360,7 @@ class RoutineJudge(Judge):
         super().begin(timing)
         self.auto.begin(timing)
         self.guide = RoutineGuide(self.plan, frame_s=timing.frame_s, routine_id=self.routine.id,
-                                  title=self.routine.title)
+                                  title=self.routine.title, rests=timing.live)
 
     @property
     def finished(self) -> bool:
@@ -363,11 +372,13 @@ class RoutineJudge(Judge):
         seen_spec, seen_v = self.auto.seen(seen, index)
         guide = self.guide
         before = guide.index
+        side = seen_v.side if seen_v is not None and seen_spec is not None and seen_spec.sides == "front_back" \
+            else None
+        if not self.timing.live:  # a recording keeps its own pace: it may already be further on
+            guide.follow(seen_spec.id if seen_spec is not None else None, side, seen.t)
         v = None
         if guide.phase in ("waiting", "holding"):
             v = self.trackers.verdict(self.by_id[self.plan[guide.index].pose], seen, index)
-        side = seen_v.side if seen_v is not None and seen_spec is not None and seen_spec.sides == "front_back" \
-            else None
         state = guide.update(Observation.of(v, seen.t, seen_spec.id if seen_spec else None, side))
         seen_text = seen_spec.title if seen_spec is not None else "no pose"
         if side:

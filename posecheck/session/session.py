@@ -24,7 +24,6 @@ from posecheck.session.judges import AutoJudge, Judge, RoutineJudge, SingleJudge
 from posecheck.session.records import SessionFrame, ShownCue, Summary
 from posecheck.specs.models import PoseSpec
 from posecheck.specs.routines import PlannedHold
-from posecheck.track.jumps import JumpGuard, distrust
 
 
 @dataclass(frozen=True)
@@ -82,9 +81,9 @@ class Mode:
             return AutoJudge(list(self.specs), self.side)
         return RoutineJudge(_RoutineName(self.routine_id, self.routine_title), list(self.plan), list(self.specs))
 
-    def session(self, fps: float = 30.0, stride: int = 1, still: bool = False) -> Session:
-        """A fresh session for this mode."""
-        return Session(self.judge(), fps=fps, stride=stride, still=still)
+    def session(self, fps: float = 30.0, stride: int = 1, still: bool = False, live: bool = False) -> Session:
+        """A fresh session for this mode (see :class:`Session` for the arguments)."""
+        return Session(self.judge(), fps=fps, stride=stride, still=still, live=live)
 
 
 @dataclass(frozen=True)
@@ -112,18 +111,20 @@ class Session:
         fps: the input's frame rate.
         stride: each judged frame stands for this many input frames (``--stride``).
         still: the frames are unrelated photos (nothing carries over between them).
+        live: a person follows the session as it happens (a routine's rests are kept); a
+            recording follows its own pace.
     """
 
-    def __init__(self, judge: Judge, fps: float = 30.0, stride: int = 1, still: bool = False) -> None:
+    def __init__(self, judge: Judge, fps: float = 30.0, stride: int = 1, still: bool = False,
+                 live: bool = False) -> None:
         self.judge = judge
         self.stride = max(int(stride), 1)
         self.still = still
-        self.timing = Timing(fps, self.stride / fps if fps else 1.0, still)
+        self.timing = Timing(fps, self.stride / fps if fps else 1.0, still, live)
         judge.begin(self.timing)
         self._clock = FrameClock()
         self.scheduler = CueScheduler(clock=self._clock)
         self._scope: object = object()
-        self._guard = None if still else JumpGuard()
         self.frames = 0
 
     # -- what a front end needs to know -------------------------------------------------------
@@ -153,10 +154,6 @@ class Session:
     def push(self, frame: PoseFrame, index: int) -> list[SessionFrame]:
         """Judge the next frame; the frames answered now (in order)."""
         self.frames += 1
-        if self._guard is not None and frame.detected:
-            lost = self._guard(frame)
-            if lost:
-                frame = distrust(frame, lost)
         j = self.judge.judge(SeenFrame(frame), index)
         self._clock.now = frame.timestamp
         if j.scope != self._scope:

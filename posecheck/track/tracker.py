@@ -23,6 +23,7 @@ from posecheck.judge.status import Reason, Status
 from posecheck.judge.wording import correction
 from posecheck.specs.models import PoseSpec
 from posecheck.track.filters import Debounce, OneEuroFilter, StatusHysteresis
+from posecheck.track.jumps import JumpGuard, distrust
 from posecheck.track.verdict import GOOD_SCORE, CheckState, FrameVerdict, is_good_form
 
 #: One-Euro speed coefficient per unit: degrees move ~100x faster than ratios.
@@ -69,12 +70,15 @@ class PoseTracker:
         view_hold_s: how long the camera view must be right before verdicts resume.
         enter_s / exit_s: how long the person must be in / out of the pose before it counts.
         good_score: the frame score from which a frame counts as good form.
+        jump_guard: distrust joints whose limb suddenly changes length (see
+            :class:`~posecheck.track.jumps.JumpGuard`); off for photos.
     """
 
     def __init__(self, spec: PoseSpec, side: str = "auto", side_hold_s: float = 0.5,
                  view_hold_s: float = 0.4, enter_s: float = 0.5, exit_s: float = 1.0,
-                 good_score: float = GOOD_SCORE) -> None:
+                 good_score: float = GOOD_SCORE, jump_guard: bool = True) -> None:
         self.spec = spec
+        self.jump_guard = jump_guard
         self.fixed_side = side if side in ("left", "right") else None
         self.side_hold_s, self.view_hold_s = side_hold_s, view_hold_s
         self.enter_s, self.exit_s, self.good_score = enter_s, exit_s, good_score
@@ -84,7 +88,7 @@ class PoseTracker:
     @classmethod
     def for_stills(cls, spec: PoseSpec, side: str = "auto") -> PoseTracker:
         """A tracker for unrelated photos: nothing is debounced."""
-        return cls(spec, side, side_hold_s=0.0, view_hold_s=0.0, enter_s=0.0, exit_s=0.0)
+        return cls(spec, side, side_hold_s=0.0, view_hold_s=0.0, enter_s=0.0, exit_s=0.0, jump_guard=False)
 
     def reset(self, side: str | None = None) -> None:
         """Start over (a new hold, a new person, a photo), keeping the settings.
@@ -102,10 +106,15 @@ class PoseTracker:
         self._in_pose = False
         self._pose_since: float | None = None
         self._index = 0
+        self._jumps = JumpGuard() if self.jump_guard else None
 
     def update(self, frame: PoseFrame | SeenFrame, index: int | None = None) -> FrameVerdict:
         """Judge the next frame; ``index`` defaults to a running count."""
         seen = frame if isinstance(frame, SeenFrame) else SeenFrame(frame)
+        if self._jumps is not None and seen.frame.detected:
+            lost = self._jumps(seen.frame)
+            if lost:  # measured on its own: this tracker does not trust some of the joints
+                seen = SeenFrame(distrust(seen.frame, lost))
         spec, t = self.spec, seen.t
         idx = self._index if index is None else index
         self._index = idx + 1

@@ -10,7 +10,7 @@ import numpy as np
 
 from .appearance import phenotype, vertex_colours
 from .contact import ContactSolver
-from .geometry import rot_axis, unit
+from .geometry import rot_axis
 from .rig import Body
 from .scene import MAT_TOP, Camera, Renderer, Room
 from .scripts import Script

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .geometry import FWD, LEFT, UP, dir_pitch, unit
-from .posing import SIDES, PoseFrame, arm, hanging_arms, lateral, leg, torso, two_bone
+from .posing import SIDES, PoseFrame, arm, hanging_arms, lateral, leg, torso
 
 OTHER = {"left": "right", "right": "left"}
 

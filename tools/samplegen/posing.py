@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .geometry import LEFT, UP, dir_pitch, slerp_dir, unit
+from .geometry import LEFT, dir_pitch, slerp_dir, unit
 
 SIDES = {"left": ("L", 1.0), "right": ("R", -1.0)}
 

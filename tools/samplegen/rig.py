@@ -199,7 +199,7 @@ def _pick_vertex_landmarks(body: Body) -> dict:
         foot = body.region(f"foot.{s}")
         low = foot[V[foot, 1] < V[foot, 1].min() + 0.025]
         out[f"{side}_heel"] = int(low[np.argmin(V[low, 2])])
-        toes = body.region(f"toe1-", f"toe2-")
+        toes = body.region("toe1-", "toe2-")
         toes = toes[sx * V[toes, 0] > 0]
         out[f"{side}_foot_index"] = int(toes[np.argmax(V[toes, 2])])
     return out

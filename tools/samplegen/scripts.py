@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from .geometry import smoothstep
 from .poses import POSES, Sway
 from .posing import PoseFrame, blend_targets

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 import math
 import os
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from posecheck.errors import InputError, OutputError, UnknownPoseError
+from posecheck.io.atomic import write_text_atomic
 from posecheck.io.media import VIDEO_EXTENSIONS
 from posecheck.session.records import AutoSummary, PoseSummary, read_summary
 
@@ -43,19 +45,6 @@ def _env():  # noqa: ANN202
     return env
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path} ({exc.strerror or exc})", "check the disk has space") from None
-
-
 # -- reading a results folder -------------------------------------------------------------
 
 
@@ -73,6 +62,7 @@ class Frames:
     values: dict[str, np.ndarray]
     status: dict[str, list[str]]
     camera_cue: list[str]
+    cue: list[str] | None = None  # the cue shown (frames.csv from 0.2 on)
 
 
 def _float(x: str) -> float:
@@ -105,6 +95,7 @@ def read_frames(path: Path, check_ids: list[str]) -> Frames:
         values={c: np.asarray(col(c), dtype=np.float64) for c in ids},
         status={c: [s or "unknown" for s in col(f"{c}.status", str)] for c in ids},
         camera_cue=col("camera_cue", str),
+        cue=col("cue", str) if rows and "cue" in rows[0] else None,
     )
 
 
@@ -116,6 +107,8 @@ def _load_summary(results_dir: Path) -> PoseSummary:
         raise InputError(f"{results_dir} holds no summary.json", "give the --out folder of a 'posecheck score' run")
     try:
         summary = read_summary(path)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"cannot read {path} (not JSON: {exc})") from None
     except ValueError as exc:
         raise InputError(f"{path} is {exc}") from None
     except OSError as exc:
@@ -167,7 +160,17 @@ def worst_moments(frames: Frames, n: int = 3, min_gap_s: float = MIN_GAP_S) -> l
 
 
 def _cue_at(frames: Frames, i: int, spec, summary: PoseSummary) -> tuple[str, str]:  # noqa: ANN001
-    """The cue for row ``i`` and the check it is about: the weightiest off (else near) check."""
+    """The cue for row ``i`` and the check it is about.
+
+    The cue that was on screen (frames.csv's ``cue``), with the check it came from; for a
+    file written before that column existed, the correction of the weightiest off (else
+    near) check.
+    """
+    if frames.cue is not None and frames.cue[i]:
+        shown = frames.cue[i]
+        about = next((cid for cid in summary.checks
+                      if any(pre and shown.startswith(pre) for pre in _cues_of(spec, cid))), "")
+        return shown, about
     from posecheck.judge.wording import format_cue
 
     for wanted in ("off", "near"):
@@ -199,6 +202,17 @@ def _cue_at(frames: Frames, i: int, spec, summary: PoseSummary) -> tuple[str, st
     if frames.camera_cue[i]:
         return frames.camera_cue[i], ""
     return (spec.praise if spec is not None else "Good form."), ""
+
+
+def _cues_of(spec, cid: str) -> tuple[str, ...]:  # noqa: ANN001
+    """The fixed words of a check's cues (the text before the first placeholder), to tell which check a cue is from."""
+    if spec is None:
+        return ()
+    try:
+        check = spec.check(cid)
+    except KeyError:
+        return ()
+    return tuple(c.split("{")[0] for c in (check.cues.below, check.cues.above) if c)
 
 
 def _still_uri(image: np.ndarray) -> str:
@@ -367,7 +381,7 @@ def write_session_report(results_dir: Path, *, spec=None, library=None, video: P
     if out.exists() and not force:
         raise OutputError(f"{out} already exists", "use --force to replace it")
     html = build_session_report(results_dir, spec=spec, library=library, video=video, embed_limit=embed_limit)
-    _write_atomic(out, html)
+    write_text_atomic(out, html, hint="check the disk has space")
     return out
 
 
@@ -435,5 +449,5 @@ def write_history_report(sessions, out: Path, library=None) -> Path:  # noqa: AN
             out.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create {out.parent} ({exc.strerror or exc})") from None
-    _write_atomic(out, build_history_report(sessions, library))
+    write_text_atomic(out, build_history_report(sessions, library), hint="check the disk has space")
     return out

@@ -155,6 +155,7 @@ def evaluate_clip_full(clip: Path, library: SpecLibrary | None = None) -> ClipEv
     from posecheck.app.score import ScoreOptions, score_file
     from posecheck.io.landmarks_file import read_landmarks
     from posecheck.judge.recognise import PoseRecognizer
+    from posecheck.session.session import Mode
 
     library = library or SpecLibrary()
     truth = json.loads(clip.with_suffix("").with_suffix(".truth.json").read_text())
@@ -162,7 +163,7 @@ def evaluate_clip_full(clip: Path, library: SpecLibrary | None = None) -> ClipEv
     recognised: Counter = Counter()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        score_file(clip, spec, out, ScoreOptions(video=False))
+        score_file(clip, Mode.pose(spec), out, ScoreOptions(video=False))
         with open(out / "frames.csv", newline="") as fh:
             rows = list(csv.DictReader(fh))
         if truth.get("view_ok", True):
