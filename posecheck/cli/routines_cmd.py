@@ -81,26 +81,11 @@ def show_routine(name: str, routines: tuple[Path, ...], specs: tuple[Path, ...])
 @specs_option
 def validate(paths: tuple[Path, ...], specs: tuple[Path, ...]) -> None:
     """Check routine files; exit 0 when all are valid, 2 with one line per problem when not."""
-    from posecheck.errors import SpecError
-    from posecheck.specs.loader import spec_files
+    from posecheck.specs.loader import check_files
     from posecheck.specs.routines import load_routine
 
     library = load_library(specs)
-    problems: list[str] = []
-    count = 0
-    for path in paths:
-        if not path.exists():
-            problems.append(f"{path}: no such file or folder")
-            continue
-        files = spec_files(path)
-        if path.is_dir() and not files:
-            problems.append(f"{path}: no .yaml routine files in this folder")
-        for file in files:
-            count += 1
-            try:
-                load_routine(file, library)
-            except SpecError as exc:
-                problems.extend(exc.lines())
+    count, problems = check_files(list(paths), lambda f: load_routine(f, library), "routine")
     if problems:
         for line in problems:
             print(line, file=sys.stderr)

@@ -6,8 +6,8 @@ import difflib
 from importlib import resources
 from pathlib import Path
 
-from posecheck.errors import SpecError, UnknownPoseError
-from posecheck.specs.loader import load_spec, spec_files
+from posecheck.errors import UnknownPoseError
+from posecheck.specs.loader import load_folders, load_spec
 from posecheck.specs.models import PoseSpec, normalise_name
 
 
@@ -32,23 +32,10 @@ class SpecLibrary:
 
     def __init__(self, extra: list[Path] | None = None, include_bundled: bool = True) -> None:
         self.folders: list[Path] = ([bundled_specs_dir()] if include_bundled else []) + list(extra or [])
-        self._specs: dict[str, PoseSpec] = {}
-        self._files: dict[str, Path] = {}
-        problems: list[str] = []
-        for folder in self.folders:
-            if not folder.is_dir():
-                problems.append(f"{folder}: spec folder does not exist")
-                continue
-            for file in spec_files(folder):
-                try:
-                    spec = load_spec(file)
-                except SpecError as exc:
-                    problems.extend(exc.lines())
-                    continue
-                self._specs[spec.id] = spec
-                self._files[spec.id] = file
-        if problems:
-            raise SpecError(problems, hint="fix the spec files or check them with 'posecheck specs validate'")
+        found = load_folders(self.folders, load_spec, "spec",
+                             hint="fix the spec files or check them with 'posecheck specs validate'")
+        self._specs: dict[str, PoseSpec] = {k: v for k, (v, _) in found.items()}
+        self._files: dict[str, Path] = {k: f for k, (_, f) in found.items()}
 
     def __iter__(self):
         return iter(sorted(self._specs.values(), key=lambda s: s.id))

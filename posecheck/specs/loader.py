@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import yaml
@@ -128,8 +129,14 @@ def spec_files(path: Path) -> list[Path]:
     return [path]
 
 
-def validate_paths(paths: list[Path]) -> tuple[int, list[str]]:
-    """Validate every spec file under ``paths``; (number of files, problems)."""
+def check_files(paths: list[Path], load_one: Callable[[Path], Any], what: str = "spec") -> tuple[int, list[str]]:
+    """Load every file under ``paths`` with ``load_one``; (number of files, every problem found).
+
+    Args:
+        paths: files and folders (a folder's ``.yaml`` files, not its sub-folders).
+        load_one: reads one file, raising :class:`~posecheck.errors.SpecError` when it is not valid.
+        what: what the files hold, for the messages (``spec``, ``routine``).
+    """
     problems: list[str] = []
     count = 0
     for path in paths:
@@ -138,11 +145,61 @@ def validate_paths(paths: list[Path]) -> tuple[int, list[str]]:
             continue
         files = spec_files(path)
         if path.is_dir() and not files:
-            problems.append(f"{path}: no .yaml spec files in this folder")
+            problems.append(f"{path}: no .yaml {what} files in this folder")
+        seen: dict[str, Path] = {}
         for file in files:
             count += 1
             try:
-                load_spec(file)
+                loaded = load_one(file)
             except SpecError as exc:
                 problems.extend(exc.lines())
+                continue
+            problems.extend(_duplicate(loaded, file, seen, what))
     return count, problems
+
+
+def _duplicate(loaded: Any, file: Path, seen: dict[str, Path], what: str) -> list[str]:
+    """A problem if another file of the same folder already defined this id (and remember it)."""
+    key = getattr(loaded, "id", None)
+    if key is None:
+        return []
+    if key in seen:
+        return [f"{file}: id: '{key}' is also the id of {seen[key].name} in the same folder "
+                f"(each {what} needs its own id)"]
+    seen[key] = file
+    return []
+
+
+def load_folders(folders: list[Path], load_one: Callable[[Path], Any], what: str = "spec",
+                 hint: str = "") -> dict[str, tuple[Any, Path]]:
+    """Everything in ``folders``, by id; a later folder's file replaces an earlier one's of the same id.
+
+    Raises:
+        SpecError: one line per problem in any file (all of them, not the first only),
+            including two files of one folder with the same id.
+    """
+    found: dict[str, tuple[Any, Path]] = {}
+    problems: list[str] = []
+    for folder in folders:
+        if not folder.is_dir():
+            problems.append(f"{folder}: {what} folder does not exist")
+            continue
+        seen: dict[str, Path] = {}
+        for file in spec_files(folder):
+            try:
+                loaded = load_one(file)
+            except SpecError as exc:
+                problems.extend(exc.lines())
+                continue
+            clash = _duplicate(loaded, file, seen, what)
+            problems.extend(clash)
+            if not clash:
+                found[loaded.id] = (loaded, file)
+    if problems:
+        raise SpecError(problems, hint=hint)
+    return found
+
+
+def validate_paths(paths: list[Path]) -> tuple[int, list[str]]:
+    """Validate every spec file under ``paths``; (number of files, problems)."""
+    return check_files(paths, load_spec, "spec")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from posecheck.errors import SpecError, UnknownPoseError, UnknownRoutineError
 from posecheck.specs import SpecLibrary
-from posecheck.specs.loader import load_model, spec_files
+from posecheck.specs.loader import load_folders, load_model
 from posecheck.specs.models import ID_PATTERN, Hold, normalise_name
 
 
@@ -107,23 +107,10 @@ class RoutineLibrary:
 
     def __init__(self, extra: list[Path] | None = None, specs: SpecLibrary | None = None) -> None:
         self.specs = specs or SpecLibrary()
-        self._routines: dict[str, Routine] = {}
-        self._files: dict[str, Path] = {}
-        problems: list[str] = []
-        for folder in [bundled_routines_dir(), *(extra or [])]:
-            if not folder.is_dir():
-                problems.append(f"{folder}: routine folder does not exist")
-                continue
-            for file in spec_files(folder):
-                try:
-                    routine = load_routine(file, self.specs)
-                except SpecError as exc:
-                    problems.extend(exc.lines())
-                    continue
-                self._routines[routine.id] = routine
-                self._files[routine.id] = file
-        if problems:
-            raise SpecError(problems, hint="fix the routine files or check them with 'posecheck routines validate'")
+        found = load_folders([bundled_routines_dir(), *(extra or [])], lambda f: load_routine(f, self.specs),
+                             "routine", hint="fix the routine files or check them with 'posecheck routines validate'")
+        self._routines: dict[str, Routine] = {k: v for k, (v, _) in found.items()}
+        self._files: dict[str, Path] = {k: f for k, (_, f) in found.items()}
 
     def __iter__(self):
         return iter(sorted(self._routines.values(), key=lambda r: r.id))

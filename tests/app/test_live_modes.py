@@ -18,8 +18,8 @@ import av
 import numpy as np
 import pytest
 
-from .cli_helpers import assert_clean_error, posecheck
-from .conftest import empty_clip, sample
+from ..cli_helpers import assert_clean_error, posecheck
+from ..conftest import empty_clip, sample
 
 #: The routine the two-pose clip does, with no rest between (the clip goes straight on).
 TWO_POSES = (

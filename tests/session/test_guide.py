@@ -18,7 +18,7 @@ from posecheck.track.holds import MIN_HOLD_S, HoldCounter
 from posecheck.track.tracker import PoseTracker
 from posecheck.track.verdict import CheckState, FrameVerdict, is_good_form
 
-from . import factories as f
+from .. import factories as f
 
 FPS = 10.0
 DT = 1 / FPS

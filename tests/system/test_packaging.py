@@ -6,7 +6,7 @@ import subprocess
 import sys
 import zipfile
 
-from .cli_helpers import ROOT
+from ..cli_helpers import ROOT
 
 
 def test_wheel_contains_pose_specs(tmp_path):

@@ -16,7 +16,7 @@ from posecheck.errors import SpecError, UnknownRoutineError
 from posecheck.specs import validate_data
 from posecheck.specs.routines import Routine, RoutineLibrary, bundled_routines_dir, load_routine
 
-from .cli_helpers import ROOT, assert_clean_error, posecheck
+from ..cli_helpers import ROOT, assert_clean_error, posecheck
 
 BUNDLED = bundled_routines_dir()
 

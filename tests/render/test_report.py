@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import yaml
 
-from .cli_helpers import ROOT, assert_clean_error, posecheck
-from .conftest import sample
+from ..cli_helpers import ROOT, assert_clean_error, posecheck
+from ..conftest import sample
 
 CLIP = "lunge_side_drift_right.mp4"  # drifts out of form: the plots have something to show
 HOSTILE = "<script>alert(1)</script>"

@@ -16,9 +16,9 @@ import av
 import numpy as np
 import pytest
 
-from .cli_helpers import ROOT, assert_clean_error, posecheck
-from .conftest import sample
-from .media_helpers import probe
+from ..cli_helpers import ROOT, assert_clean_error, posecheck
+from ..conftest import sample
+from ..media_helpers import probe
 
 pytestmark = pytest.mark.model
 

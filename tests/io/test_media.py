@@ -16,7 +16,7 @@ import pytest
 from posecheck.errors import InputError, OutputError
 from posecheck.io.media import MediaInfo, VideoWriter, open_media
 
-from .media_helpers import probe
+from ..media_helpers import probe
 
 # -- factories --------------------------------------------------------------------
 

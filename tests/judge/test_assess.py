@@ -10,7 +10,7 @@ from posecheck.core.landmarks import Landmark as L
 from posecheck.judge.assess import Reason, Status, assess
 from posecheck.specs import SpecLibrary
 
-from . import factories as f
+from .. import factories as f
 
 LIB = SpecLibrary()
 LUNGE = LIB.get("kneeling_lunge")

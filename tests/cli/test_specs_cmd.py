@@ -8,7 +8,7 @@ import yaml
 
 from posecheck.specs import bundled_specs_dir
 
-from .cli_helpers import ROOT, assert_clean_error, posecheck
+from ..cli_helpers import ROOT, assert_clean_error, posecheck
 
 
 def test_specs_list_shows_the_bundled_poses():

@@ -17,8 +17,8 @@ from posecheck.io.history import SCHEMA_VERSION, History, HistoryError, history_
 from posecheck.session.records import PoseSummary, summary_from_json  # noqa: E402
 from posecheck.specs import SpecLibrary
 
-from .cli_helpers import ROOT, assert_clean_error, posecheck
-from .conftest import sample
+from ..cli_helpers import ROOT, assert_clean_error, posecheck
+from ..conftest import sample
 
 T0 = datetime(2024, 3, 1, 18, 0, tzinfo=timezone.utc)
 
@@ -126,7 +126,7 @@ WRITER = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from tests.test_history import make_summary
+from tests.io.test_history import make_summary
 from posecheck.io.history import record_session
 go = Path({go!r})
 while not go.exists():

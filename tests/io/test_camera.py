@@ -13,7 +13,7 @@ import numpy as np
 
 from posecheck.io.camera import Captured, FileSource, LatestFrame
 
-from .conftest import sample
+from ..conftest import sample
 
 
 def _item(seq: int) -> Captured:

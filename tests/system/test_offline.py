@@ -19,8 +19,8 @@ import sys
 import pytest
 import yaml
 
-from .cli_helpers import ROOT, Run
-from .conftest import sample
+from ..cli_helpers import ROOT, Run
+from ..conftest import sample
 
 GUARD = '''
 import os, socket, traceback
@@ -172,7 +172,7 @@ def test_yaml_tags_that_would_run_code_are_refused(tmp_path):
 
 def test_no_spec_field_is_ever_evaluated(tmp_path):
     """Code-looking text in every string field stays text, shown as written."""
-    from .cli_helpers import posecheck
+    from ..cli_helpers import posecheck
 
     marker = tmp_path / "evaluated"
     payload = f"__import__('os').system('touch {marker}') {{side}}"
@@ -208,7 +208,7 @@ XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 @pytest.mark.model
 def test_report_html_escapes_every_user_string(tmp_path):
-    from .cli_helpers import posecheck
+    from ..cli_helpers import posecheck
 
     if "report" not in posecheck("--help").out:
         pytest.skip("posecheck report does not exist yet")

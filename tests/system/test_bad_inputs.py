@@ -29,9 +29,9 @@ import cv2
 import numpy as np
 import pytest
 
-from .cli_helpers import ROOT, Run, assert_clean_error, posecheck
-from .conftest import sample
-from .media_helpers import probe
+from ..cli_helpers import ROOT, Run, assert_clean_error, posecheck
+from ..conftest import sample
+from ..media_helpers import probe
 
 pytestmark = pytest.mark.model
 

@@ -22,7 +22,7 @@ from posecheck.estimators import (
 )
 from posecheck.io.landmarks_file import LandmarksHeader, LandmarksWriter, RawPose, read_landmarks
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 #: Rendered clips of a person; POSECHECK_SAMPLES points elsewhere (e.g. a fresh render).
 SAMPLES_DIR = Path(os.environ.get("POSECHECK_SAMPLES", ROOT / "samples"))
 SAMPLES = sorted(SAMPLES_DIR.glob("*.mp4"))

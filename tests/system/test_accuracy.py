@@ -22,7 +22,7 @@ import pytest
 from posecheck.specs import SpecLibrary
 from tools.evaluation import evaluate_clip, labelled_clips
 
-from .conftest import SAMPLES
+from ..conftest import SAMPLES
 
 pytestmark = pytest.mark.model
 

@@ -19,8 +19,8 @@ from posecheck.session.session import Mode
 from posecheck.specs import SpecLibrary, bundled_specs_dir, load_spec
 from posecheck.track.recogniser import PoseRecognizer
 
-from . import factories as f
-from .conftest import SAMPLES
+from .. import factories as f
+from ..conftest import SAMPLES
 
 LIB = SpecLibrary()
 
@@ -321,7 +321,7 @@ def test_a_view_the_spec_cannot_judge_is_never_another_pose(recognised):
 
 @pytest.mark.model
 def test_score_pose_auto_splits_a_routine_into_segments(tmp_path, two_pose_clip):
-    from .cli_helpers import posecheck
+    from ..cli_helpers import posecheck
 
     clip, n = two_pose_clip
     out = tmp_path / "out"
@@ -341,7 +341,7 @@ def test_score_pose_auto_splits_a_routine_into_segments(tmp_path, two_pose_clip)
 
 @pytest.mark.model
 def test_score_routine_against_its_plan(tmp_path, two_pose_clip):
-    from .cli_helpers import posecheck
+    from ..cli_helpers import posecheck
 
     clip, _ = two_pose_clip
     mine = tmp_path / "routines"
@@ -368,7 +368,7 @@ def test_score_routine_against_its_plan(tmp_path, two_pose_clip):
 
 
 def test_routine_and_pose_together_is_a_usage_error(tmp_path):
-    from .cli_helpers import assert_clean_error, posecheck
+    from ..cli_helpers import assert_clean_error, posecheck
 
     run = posecheck("score", str(SAMPLES / "frog_backhigh_90.mp4"), "--pose", "frog", "--routine", "psoas_release",
                     "--out", str(tmp_path / "o"))

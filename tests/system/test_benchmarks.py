@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from .cli_helpers import ROOT
+from ..cli_helpers import ROOT
 
 NUMBER = r"(\d+(?:\.\d+)?)"
 

@@ -16,10 +16,10 @@ import pytest
 
 from posecheck.judge.status import Status
 
-from .cli_helpers import ROOT, assert_clean_error, posecheck
-from .conftest import empty_clip, sample
-from .media_helpers import status_colour_present
-from .xvfb import env_with_display, screenshot, xvfb
+from ..cli_helpers import ROOT, assert_clean_error, posecheck
+from ..conftest import empty_clip, sample
+from ..media_helpers import status_colour_present
+from ..xvfb import env_with_display, screenshot, xvfb
 
 pytestmark = pytest.mark.model
 
@@ -42,7 +42,7 @@ def _has_cue_banner(img: np.ndarray) -> bool:
 
 
 def test_window_under_xvfb_draws_skeleton_and_cue(tmp_path):
-    from .test_score import _long_clip
+    from ..test_score import _long_clip
 
     record = tmp_path / "shown.mp4"
     clip = _long_clip(tmp_path, seconds=20.0)  # long enough for a busy machine to show frames
@@ -110,7 +110,7 @@ def test_no_display_suggests_headless(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.run([sys.executable, "-m", "posecheck", "live", "--pose", "kneeling_lunge", "--source",
                            str(sample(CLIP))], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    from .cli_helpers import Run
+    from ..cli_helpers import Run
 
     assert_clean_error(Run(proc.returncode, proc.stdout, proc.stderr), 5, "no display", "--headless")
 

@@ -15,7 +15,7 @@ from posecheck.session.session import Mode
 from posecheck.specs import SpecLibrary
 from posecheck.specs.routines import Routine, RoutineLibrary
 
-from . import factories as f
+from .. import factories as f
 
 LIB = SpecLibrary()
 FPS = 10.0

@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks.throughput import MEMORY_SIZE, make_clip, peak_rss_of_score
 
-from .media_helpers import probe
+from ..media_helpers import probe
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

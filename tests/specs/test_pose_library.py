@@ -16,8 +16,8 @@ import pytest
 from posecheck.specs import SpecLibrary
 from tools.evaluation import evaluate_clip
 
-from .cli_helpers import posecheck
-from .conftest import sample, truth
+from ..cli_helpers import posecheck
+from ..conftest import sample, truth
 
 POSES = ("kneeling_lunge", "low_lunge", "frog", "knees_to_chest", "happy_baby", "pigeon", "camel",
          "childs_pose", "constructive_rest", "garland", "reclined_cobbler", "tree")
