@@ -1,6 +1,7 @@
 # posecheck: two commands do all set-up on a fresh machine with Python 3.11/3.12 and make.
 #   make demo   score a bundled sample clip (no camera needed)
 #   make test   create .venv, install posecheck with its test extras, run every test
+#   make test-fast   the tests that need no model, window, browser or speech (the inner loop)
 # The first of these that really runs and is 3.11 or 3.12 (a pyenv shim may exist and fail).
 PY ?= $(shell for p in python3.12 python3.11 python3; do $$p -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 13)' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV ?= .venv
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_CLIP ?= samples/lunge_side_120_left.mp4
 
-.PHONY: install test demo bench clean
+.PHONY: install test test-fast demo bench clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "posecheck needs Python 3.11 or 3.12 on the PATH (or: make PY=/path/to/python3.12)"; exit 1; }
@@ -19,8 +20,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The whole suite on every core (pytest-xdist); the real model runs once per sample clip.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
+
+# The inner loop: every test that needs no model, window, browser or speech (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n auto --dist worksteal -m "not model and not slow and not window and not browser and not speech"
 
 demo: $(STAMP)
 	$(BIN)/posecheck score $(DEMO_CLIP) --pose kneeling_lunge --out demo_out --force --report --no-history

@@ -39,6 +39,44 @@ def _private_posecheck_home(tmp_path_factory):
         os.environ["POSECHECK_HOME"] = old
 
 
+def _shared_dir(tmp_path_factory) -> Path:  # noqa: ANN001
+    """A folder every pytest-xdist worker of this run sees (the run's own temp folder otherwise)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def model_landmarks(tmp_path_factory):  # noqa: ANN201
+    """``landmarks(clip) -> landmarks.jsonl``: the real model run once per sample clip per test run.
+
+    The first test that needs a clip's landmarks runs the bundled model on it (``posecheck
+    score``'s own path, video mode); every later test, in any pytest-xdist worker, replays
+    that file, which gives bit for bit the numbers of a run with the model. The files live
+    in this run's temp folder and are never committed.
+    """
+    import fcntl
+
+    from posecheck.app.score import ScoreOptions, score_file
+    from posecheck.session.session import Mode
+    from posecheck.specs import SpecLibrary
+
+    cache = _shared_dir(tmp_path_factory) / "model-landmarks"
+    cache.mkdir(exist_ok=True)
+    any_spec = SpecLibrary().get("kneeling_lunge")
+
+    def landmarks(clip: Path) -> Path:
+        clip = Path(clip).resolve()
+        key = f"{clip.stem}-{clip.stat().st_size}"
+        done = cache / key / "landmarks.jsonl"
+        with open(cache / f"{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker runs the model; the others wait for it
+            if not done.exists():
+                score_file(clip, Mode.pose(any_spec), cache / key, ScoreOptions(video=False, force=True))
+        return done
+
+    return landmarks
+
+
 @pytest.fixture(scope="session")
 def lunge_clip() -> Path:
     return sample("lunge_side_90_left.mp4")

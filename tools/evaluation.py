@@ -148,14 +148,22 @@ class ClipEvaluation:
     recognised: dict[str | None, int]
 
 
-def evaluate_clip_full(clip: Path, library: SpecLibrary | None = None) -> ClipEvaluation:
-    """Score ``clip`` with the real model; compare its checks and its recognised pose with the truth."""
+def evaluate_clip_full(clip: Path, library: SpecLibrary | None = None,
+                       landmarks: Path | None = None) -> ClipEvaluation:
+    """Score ``clip`` with the real model; compare its checks and its recognised pose with the truth.
+
+    Args:
+        clip: a labelled sample clip (its ``.truth.json`` beside it).
+        library: the specs (default: the bundled ones).
+        landmarks: the real model's ``landmarks.jsonl`` of this clip, already made (it is
+            replayed, which gives exactly the numbers of a run with the model).
+    """
     from collections import Counter
 
-    from posecheck.app.score import ScoreOptions, score_file
+    from posecheck.app.score import ScoreOptions, score_file, score_replay
     from posecheck.io.landmarks_file import read_landmarks
-    from posecheck.judge.recognise import PoseRecognizer
     from posecheck.session.session import Mode
+    from posecheck.track.recogniser import PoseRecognizer
 
     library = library or SpecLibrary()
     truth = json.loads(clip.with_suffix("").with_suffix(".truth.json").read_text())
@@ -163,7 +171,10 @@ def evaluate_clip_full(clip: Path, library: SpecLibrary | None = None) -> ClipEv
     recognised: Counter = Counter()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        score_file(clip, Mode.pose(spec), out, ScoreOptions(video=False))
+        if landmarks is not None:
+            score_replay(landmarks, Mode.pose(spec), out, ScoreOptions(video=False))
+        else:
+            score_file(clip, Mode.pose(spec), out, ScoreOptions(video=False))
         with open(out / "frames.csv", newline="") as fh:
             rows = list(csv.DictReader(fh))
         if truth.get("view_ok", True):
@@ -177,9 +188,10 @@ def evaluate_clip_full(clip: Path, library: SpecLibrary | None = None) -> ClipEv
     return ClipEvaluation(truth["clip"], spec.id, compare(rows, truth, library), dict(recognised))
 
 
-def evaluate_clip(clip: Path, library: SpecLibrary | None = None) -> dict[str, CheckAccuracy]:
-    """Score ``clip`` with the real model and compare its checks with its truth file."""
-    return evaluate_clip_full(clip, library).checks
+def evaluate_clip(clip: Path, library: SpecLibrary | None = None,
+                  landmarks: Path | None = None) -> dict[str, CheckAccuracy]:
+    """Score ``clip`` with the real model and compare its checks with its truth file (see :func:`evaluate_clip_full`)."""
+    return evaluate_clip_full(clip, library, landmarks).checks
 
 
 def labelled_clips(folder: Path, library: SpecLibrary | None = None) -> list[Path]:

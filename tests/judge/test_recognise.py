@@ -15,7 +15,6 @@ from posecheck.core.landmarks import Landmark
 from posecheck.errors import SpecError
 from posecheck.judge.assess import assess
 from posecheck.judge.recognise import fit_pose, one_sided, swap_sides
-from posecheck.session.session import Mode
 from posecheck.specs import SpecLibrary, bundled_specs_dir, load_spec
 from posecheck.track.recogniser import PoseRecognizer
 
@@ -251,23 +250,20 @@ MODEL_LOSES_THE_POSE |= {"reclined_cobbler_front"}
 
 
 @pytest.fixture(scope="module")
-def recognised(tmp_path_factory) -> dict[str, tuple[dict, Counter]]:
+def recognised(model_landmarks) -> dict[str, tuple[dict, Counter]]:
     """Per labelled clip: its truth, and over its in-pose frames how often each answer was given.
 
     The answers are ``"right"``, ``"none"`` or ``"other"`` (another pose), counted as
     ``benchmarks/accuracy.py`` counts them: all twelve poses known, frames outside the
     pose (transitions) left out. The model runs once per clip.
     """
-    from posecheck.app.score import ScoreOptions, score_file
     from posecheck.io.landmarks_file import read_landmarks
 
     out: dict[str, tuple[dict, Counter]] = {}
     for path in sorted(SAMPLES.glob("*.truth.json")):
         truth = json.loads(path.read_text())
         name = path.name.removesuffix(".truth.json")
-        run = tmp_path_factory.mktemp(name)
-        score_file(SAMPLES / f"{name}.mp4", Mode.pose(LIB.get(truth["pose"])), run, ScoreOptions(video=False))
-        _, frames = read_landmarks(run / "landmarks.jsonl")
+        _, frames = read_landmarks(model_landmarks(SAMPLES / f"{name}.mp4"))
         by_frame = {t["frame"]: t for t in truth["per_frame"]}
         rec = PoseRecognizer(list(LIB))
         got: Counter = Counter()

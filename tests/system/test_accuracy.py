@@ -36,11 +36,11 @@ KEY_CHECKS = {
 
 
 @pytest.fixture(scope="module")
-def results():
+def results(model_landmarks):
     lib = SpecLibrary()
     clips = labelled_clips(SAMPLES, lib)
     assert len(clips) >= 12, "the labelled sample set is missing (see samples/README.md)"
-    return {clip.name: evaluate_clip(clip, lib) for clip in clips}
+    return {clip.name: evaluate_clip(clip, lib, model_landmarks(clip)) for clip in clips}
 
 
 def _tracked(results):
