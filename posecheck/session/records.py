@@ -297,6 +297,7 @@ class SessionFrame:
         hold_target_s: the hold's target in seconds.
         note: a small line under the title (e.g. what the recogniser sees in a routine).
         routine: the routine's state (None outside a routine).
+        events: what the session noticed about this frame before judging it (e.g. ``person changed``).
     """
 
     index: int
@@ -312,6 +313,7 @@ class SessionFrame:
     hold_target_s: float | None = None
     note: str = ""
     routine: RoutineFrame | None = None
+    events: tuple[str, ...] = ()
 
 
 __all__ = ["AutoSummary", "CheckStats", "Hold", "PoseSummary", "PoseTotals", "RUN_FIELDS", "RoutineFrame",

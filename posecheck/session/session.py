@@ -16,6 +16,7 @@ call :meth:`Session.flush` at the end.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from posecheck.core.frame import PoseFrame
 from posecheck.judge.seen import SeenFrame
@@ -24,6 +25,34 @@ from posecheck.session.judges import AutoJudge, Judge, RoutineJudge, SingleJudge
 from posecheck.session.records import SessionFrame, ShownCue, Summary
 from posecheck.specs.models import PoseSpec
 from posecheck.specs.routines import PlannedHold
+
+
+@dataclass(frozen=True)
+class Arrived:
+    """A frame on its way to the judge.
+
+    Attributes:
+        index: the frame's index in the input.
+        frame: the landmarks to judge (after every stage that changes them).
+        raw: the landmarks as the model gave them.
+        events: what the stages noticed about this frame (e.g. ``person changed``).
+    """
+
+    index: int
+    frame: PoseFrame
+    raw: PoseFrame
+    events: tuple[str, ...] = ()
+
+
+class FrameStage(Protocol):
+    """A step every frame passes before it is judged: it may change the landmarks, note an
+    event, or hold frames back to answer them later (a filter that looks ahead)."""
+
+    def push(self, item: Arrived) -> list[Arrived]:
+        """Take the next frame; the frames that leave the stage now, in order."""
+
+    def flush(self) -> list[Arrived]:
+        """The input has ended: every frame still held."""
 
 
 @dataclass(frozen=True)
@@ -81,9 +110,10 @@ class Mode:
             return AutoJudge(list(self.specs), self.side)
         return RoutineJudge(_RoutineName(self.routine_id, self.routine_title), list(self.plan), list(self.specs))
 
-    def session(self, fps: float = 30.0, stride: int = 1, still: bool = False, live: bool = False) -> Session:
+    def session(self, fps: float = 30.0, stride: int = 1, still: bool = False, live: bool = False,
+                stages: tuple[FrameStage, ...] = ()) -> Session:
         """A fresh session for this mode (see :class:`Session` for the arguments)."""
-        return Session(self.judge(), fps=fps, stride=stride, still=still, live=live)
+        return Session(self.judge(), fps=fps, stride=stride, still=still, live=live, stages=stages)
 
 
 @dataclass(frozen=True)
@@ -113,11 +143,13 @@ class Session:
         still: the frames are unrelated photos (nothing carries over between them).
         live: a person follows the session as it happens (a routine's rests are kept); a
             recording follows its own pace.
+        stages: steps every frame passes, in order, before it is judged.
     """
 
     def __init__(self, judge: Judge, fps: float = 30.0, stride: int = 1, still: bool = False,
-                 live: bool = False) -> None:
+                 live: bool = False, stages: tuple[FrameStage, ...] = ()) -> None:
         self.judge = judge
+        self.stages = tuple(stages)
         self.stride = max(int(stride), 1)
         self.still = still
         self.timing = Timing(fps, self.stride / fps if fps else 1.0, still, live)
@@ -154,6 +186,21 @@ class Session:
     def push(self, frame: PoseFrame, index: int) -> list[SessionFrame]:
         """Judge the next frame; the frames answered now (in order)."""
         self.frames += 1
+        items = [Arrived(index, frame, frame)]
+        for stage in self.stages:
+            items = [out for item in items for out in stage.push(item)]
+        return [self._judge(item) for item in items]
+
+    def flush(self) -> list[SessionFrame]:
+        """The frames not answered yet (the input has ended)."""
+        items: list[Arrived] = []
+        for stage in self.stages:
+            # What an earlier stage still held goes through the later ones, then they give up theirs.
+            items = [out for item in items for out in stage.push(item)] + stage.flush()
+        return [self._judge(item) for item in items]
+
+    def _judge(self, item: Arrived) -> SessionFrame:
+        frame, index = item.frame, item.index
         j = self.judge.judge(SeenFrame(frame), index)
         self._clock.now = frame.timestamp
         if j.scope != self._scope:
@@ -167,14 +214,10 @@ class Session:
             cue = ShownCue(c.text, c.kind, c.key, self.scheduler.is_new) if c is not None else None
             if say is None and cue is not None and cue.new:
                 say = cue.text
-        return [SessionFrame(index=index, t=frame.timestamp, detected=frame.detected,
-                             pose=j.spec.id if j.spec is not None else None, title=j.title, verdict=j.verdict,
-                             cue=cue, say=say, announcement=j.say is not None, hold_s=j.hold_s,
-                             hold_target_s=j.hold_target_s, note=j.note, routine=j.routine)]
-
-    def flush(self) -> list[SessionFrame]:
-        """The frames not answered yet (the input has ended)."""
-        return []
+        return SessionFrame(index=index, t=frame.timestamp, detected=frame.detected,
+                            pose=j.spec.id if j.spec is not None else None, title=j.title, verdict=j.verdict,
+                            cue=cue, say=say, announcement=j.say is not None, hold_s=j.hold_s,
+                            hold_target_s=j.hold_target_s, note=j.note, routine=j.routine, events=item.events)
 
     def key(self, key: str) -> str | None:
         """A key pressed (``s``, ``n``): what to say about it, if anything."""
@@ -194,4 +237,4 @@ class Session:
         return self.judge.summary(input_name, complete, dict(run or {}))
 
 
-__all__ = ["FrameClock", "Mode", "Session"]
+__all__ = ["Arrived", "FrameClock", "FrameStage", "Mode", "Session"]

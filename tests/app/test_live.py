@@ -41,8 +41,9 @@ def _has_cue_banner(img: np.ndarray) -> bool:
     return sum(dark_rows) >= 20 and bright > 300
 
 
+@pytest.mark.window
 def test_window_under_xvfb_draws_skeleton_and_cue(tmp_path):
-    from ..test_score import _long_clip
+    from .test_score import _long_clip
 
     record = tmp_path / "shown.mp4"
     clip = _long_clip(tmp_path, seconds=20.0)  # long enough for a busy machine to show frames
@@ -177,6 +178,7 @@ def test_no_person_in_view_is_a_cue_not_an_error(tmp_path):
     assert _has_cue_banner(_decode(rec)[-1])
 
 
+@pytest.mark.speech
 def test_voice_speaks_the_cues_it_shows(tmp_path):
     import shutil as _sh
     import wave

@@ -40,6 +40,7 @@ def _session(root: Path) -> Path:
 
 
 @pytest.mark.model
+@pytest.mark.speech
 def test_live_routine_guides_through_its_plan(tmp_path, long_two_pose_clip):
     if shutil.which("espeak-ng") is None:
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng); .ci/run installs it")

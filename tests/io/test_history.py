@@ -215,6 +215,7 @@ def test_posecheck_home_moves_the_database(tmp_path, monkeypatch):
 # -- the CLI ----------------------------------------------------------------------------------
 
 
+@pytest.mark.model
 def test_score_appends_and_history_lists_trends_and_exports(tmp_path):
     home = tmp_path / "home"
     env = {"POSECHECK_HOME": str(home)}
@@ -254,6 +255,7 @@ def test_score_appends_and_history_lists_trends_and_exports(tmp_path):
     assert run.code == 0 and "no matching sessions" in run.out
 
 
+@pytest.mark.model
 def test_history_cli_with_a_corrupt_database(tmp_path):
     home = tmp_path / "home"
     home.mkdir()

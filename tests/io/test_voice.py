@@ -77,6 +77,7 @@ def read_wav(path: Path) -> tuple[float, np.ndarray]:
 # -- real espeak-ng -------------------------------------------------------------------
 
 @needs_espeak
+@pytest.mark.speech
 def test_file_backend_synthesises_a_real_sound(tmp_path):
     with Speaker.create("file", out_dir=tmp_path) as speaker:
         assert speaker.name == "file"
@@ -95,6 +96,7 @@ def test_file_backend_synthesises_a_real_sound(tmp_path):
 
 
 @needs_espeak
+@pytest.mark.speech
 def test_sentence_starting_with_a_dash_is_spoken_not_parsed(tmp_path):
     with Speaker.create("file", out_dir=tmp_path) as speaker:
         assert speaker.say("-w five degrees more")
@@ -104,6 +106,7 @@ def test_sentence_starting_with_a_dash_is_spoken_not_parsed(tmp_path):
 
 
 @needs_espeak
+@pytest.mark.speech
 def test_say_returns_at_once_while_espeak_is_busy(tmp_path):
     long_text = " ".join(["Keep your front knee over your ankle and lift your chest."] * 60)
     with Speaker.create("file", out_dir=tmp_path) as speaker:

@@ -35,6 +35,7 @@ def _html(out: Path) -> str:
     return (out / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.model
 def test_score_report_holds_plots_stills_and_the_video(scored):
     html = _html(scored)
     summary = json.loads((scored / "summary.json").read_text())
@@ -59,6 +60,7 @@ def test_score_report_holds_plots_stills_and_the_video(scored):
     assert "<script" not in html and "<link" not in html
 
 
+@pytest.mark.model
 def test_report_command_refuses_to_replace_without_force(scored):
     assert_clean_error(posecheck("report", str(scored)), 3, "report.html already exists", "--force")
     run = posecheck("report", str(scored), "--force")
@@ -71,6 +73,7 @@ def test_report_command_on_a_folder_without_results(tmp_path):
     assert_clean_error(posecheck("report", str(tmp_path / "missing")), 2, "not a folder")
 
 
+@pytest.mark.model
 def test_a_large_video_is_linked_not_embedded(scored, tmp_path):
     from posecheck.render.report import build_session_report
 
@@ -80,6 +83,7 @@ def test_a_large_video_is_linked_not_embedded(scored, tmp_path):
     assert "more than the 0 MB this page embeds" in html or "this page embeds" in html
 
 
+@pytest.mark.model
 def test_text_from_specs_and_file_names_is_escaped(tmp_path):
     spec = yaml.safe_load((ROOT / "pose_specs" / "kneeling_lunge.yaml").read_text())
     spec["title"] = f"Lunge {HOSTILE}"
@@ -149,6 +153,8 @@ def _chrome(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @needs_chromium
+@pytest.mark.model
+@pytest.mark.browser
 def test_chromium_renders_the_report(scored, tmp_path):
     from PIL import Image
 
@@ -173,6 +179,8 @@ def test_chromium_renders_the_report(scored, tmp_path):
 
 
 @needs_chromium
+@pytest.mark.model
+@pytest.mark.browser
 def test_chromium_plays_the_embedded_video(scored, tmp_path):
     """The embedded H.264 decodes in the browser (a page of our own with a script to ask it)."""
     m = re.search(r'src="(data:video/mp4;base64,[^"]+)"', _html(scored))

@@ -1,0 +1,51 @@
+"""The session on stick figures (no model): stages before judging, and answers in order."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from posecheck.session.session import Arrived, Mode
+from posecheck.specs import SpecLibrary
+
+from .. import factories as f
+
+LIB = SpecLibrary()
+
+
+class HoldBack:
+    """A stage that answers each frame two frames later, and notes an event on every third."""
+
+    def __init__(self) -> None:
+        self.held: list[Arrived] = []
+
+    def push(self, item: Arrived) -> list[Arrived]:
+        if item.index % 3 == 0:
+            item = dataclasses.replace(item, events=("third",))
+        self.held.append(item)
+        return [self.held.pop(0)] if len(self.held) > 2 else []
+
+    def flush(self) -> list[Arrived]:
+        out, self.held = self.held, []
+        return out
+
+
+def _frames(n: int) -> list:
+    return [f.lunge(knee_angle=92 + (i % 5), timestamp=i / 10) for i in range(n)]
+
+
+def test_a_stage_that_holds_frames_back_changes_when_not_what():
+    frames = _frames(30)
+    plain = Mode.pose(LIB.get("kneeling_lunge")).session(fps=10.0)
+    direct = [out for i, fr in enumerate(frames) for out in plain.push(fr, i)] + plain.flush()
+    staged = Mode.pose(LIB.get("kneeling_lunge")).session(fps=10.0, stages=(HoldBack(),))
+    late = []
+    for i, fr in enumerate(frames):
+        got = staged.push(fr, i)
+        assert [g.index for g in got] == ([i - 2] if i >= 2 else [])
+        late += got
+    late += staged.flush()
+    assert [x.index for x in late] == list(range(30))
+    assert [x.events for x in late] == [("third",) if i % 3 == 0 else () for i in range(30)]
+    strip = [dataclasses.replace(x, events=()) for x in late]
+    assert strip == direct
+    assert staged.summary("x") == plain.summary("x")
