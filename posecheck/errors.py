@@ -88,18 +88,22 @@ class EstimatorError(PosecheckError):
     exit_code = 4
 
 
-class CameraError(PosecheckError):
-    """A camera cannot be opened or stopped delivering frames.
+class _EndsARun(PosecheckError):
+    """An error that ends a run after its results were saved.
 
     Attributes:
-        result: what a session saved before its camera stopped, if anything.
+        result: what the run saved before it ended (the partial result), if anything.
     """
-
-    exit_code = 5
 
     def __init__(self, message: str, hint: str = "", result: object | None = None) -> None:
         super().__init__(message, hint)
         self.result = result
+
+
+class CameraError(_EndsARun):
+    """A camera cannot be opened or stopped delivering frames (``result``: what was saved before)."""
+
+    exit_code = 5
 
 
 class DisplayError(PosecheckError):
@@ -114,15 +118,7 @@ class HistoryError(PosecheckError):
     exit_code = 3
 
 
-class Interrupted(PosecheckError):
-    """The run was stopped (Ctrl-C or SIGTERM) after writing what it had.
-
-    Attributes:
-        result: what was saved before the stop (the partial result), if anything.
-    """
+class Interrupted(_EndsARun):
+    """The run was stopped (Ctrl-C or SIGTERM) after writing what it had (``result``: the partial result)."""
 
     exit_code = 130
-
-    def __init__(self, message: str, hint: str = "", result: object | None = None) -> None:
-        super().__init__(message, hint)
-        self.result = result

@@ -7,8 +7,8 @@ and what was expected, as one :class:`~posecheck.errors.SpecError`.
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml

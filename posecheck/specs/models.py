@@ -326,6 +326,10 @@ class PoseSpec(_Strict):
             self._compiled = compile_spec(self)
         return self._compiled
 
+    def find_check(self, check_id: str) -> CheckSpec | None:
+        """The check with id ``check_id``, or None when the spec has none (e.g. it changed since a run)."""
+        return next((c for c in self.checks if c.id == check_id), None)
+
     def check(self, check_id: str) -> CheckSpec:
         """The check with id ``check_id``."""
         for c in self.checks:

@@ -6,7 +6,6 @@ the file and the field path), and checked against the poses the spec library kno
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -16,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from posecheck.errors import SpecError, UnknownPoseError, UnknownRoutineError
 from posecheck.specs import SpecLibrary
-from posecheck.specs.loader import load_folders, load_model
+from posecheck.specs.library import Library
+from posecheck.specs.loader import load_model
 from posecheck.specs.models import ID_PATTERN, Hold, normalise_name
 
 
@@ -102,37 +102,17 @@ def load_routine(path: str | Path, specs: SpecLibrary | None = None) -> Routine:
     return routine
 
 
-class RoutineLibrary:
+class RoutineLibrary(Library[Routine]):
     """Routines by name: the bundled ones plus any folders the user adds."""
+
+    what = "routine"
+    list_hint = "run 'posecheck routines list' to see them"
+    unknown = UnknownRoutineError
 
     def __init__(self, extra: list[Path] | None = None, specs: SpecLibrary | None = None) -> None:
         self.specs = specs or SpecLibrary()
-        found = load_folders([bundled_routines_dir(), *(extra or [])], lambda f: load_routine(f, self.specs),
-                             "routine", hint="fix the routine files or check them with 'posecheck routines validate'")
-        self._routines: dict[str, Routine] = {k: v for k, (v, _) in found.items()}
-        self._files: dict[str, Path] = {k: f for k, (_, f) in found.items()}
-
-    def __iter__(self):
-        return iter(sorted(self._routines.values(), key=lambda r: r.id))
-
-    def __len__(self) -> int:
-        return len(self._routines)
-
-    def file_of(self, routine_id: str) -> Path:
-        """The file the routine was read from."""
-        return self._files[routine_id]
-
-    def get(self, name: str) -> Routine:
-        """The routine called ``name`` (id or title, any case or spacing)."""
-        key = normalise_name(name)
-        for r in self._routines.values():
-            if key in r.names():
-                return r
-        choices = {n: r.id for r in self._routines.values() for n in r.names()}
-        close = difflib.get_close_matches(key, list(choices), n=3, cutoff=0.5)
-        ids = sorted(dict.fromkeys(choices[c] for c in close))
-        hint = f"did you mean {' or '.join(ids)}?" if ids else "run 'posecheck routines list' to see them"
-        raise UnknownRoutineError(f"Unknown routine '{name}'", hint)
+        self._load([bundled_routines_dir(), *(extra or [])], lambda f: load_routine(f, self.specs),
+                   "fix the routine files or check them with 'posecheck routines validate'")
 
     def plan(self, routine: Routine) -> list[PlannedHold]:
         """The routine as the holds a person does, in order: pose, side, repetition, hold and rest."""

@@ -309,12 +309,7 @@ def build_session_report(results_dir: Path, *, spec=None, library=None, video: P
     marks = [float(frames.t[i]) for i in worst] if has_frames else []
     checks = []
     for cid, c in summary.checks.items():
-        check = None
-        if spec is not None:
-            try:
-                check = spec.check(cid)
-            except KeyError:
-                check = None
+        check = spec.find_check(cid) if spec is not None else None
         unit = get_kind(check.kind).unit if check is not None else ""
         plot = None
         if has_frames and cid in frames.values:
@@ -418,12 +413,7 @@ def build_history_report(sessions, library=None) -> str:  # noqa: ANN001
         for cid, trend in tr.checks.items():
             if not trend.points:
                 continue
-            check = None
-            if spec is not None:
-                try:
-                    check = spec.check(cid)
-                except KeyError:
-                    check = None
+            check = spec.find_check(cid) if spec is not None else None
             unit = get_kind(check.kind).unit if check is not None else ""
             figs.append({"label": f"{trend.name}: median per session", "trend": trend, "digits": 3,
                          "improving": tr.check_off_by[cid].improving,
