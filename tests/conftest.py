@@ -64,17 +64,41 @@ def model_landmarks(tmp_path_factory):  # noqa: ANN201
     cache.mkdir(exist_ok=True)
     any_spec = SpecLibrary().get("kneeling_lunge")
 
-    def landmarks(clip: Path) -> Path:
-        clip = Path(clip).resolve()
-        key = f"{clip.stem}-{clip.stat().st_size}"
+    def _key(clip: Path) -> str:
+        return f"{clip.stem}-{clip.stat().st_size}"
+
+    def _make(clip: Path, wait: bool) -> Path | None:
+        """The clip's landmarks; None when another worker is making them and ``wait`` is off."""
+        key = _key(clip)
         done = cache / key / "landmarks.jsonl"
         with open(cache / f"{key}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker runs the model; the others wait for it
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return None  # another worker is running the model on it right now
             if not done.exists():
                 score_file(clip, Mode.pose(any_spec), cache / key, ScoreOptions(video=False, force=True))
         return done
 
-    return landmarks
+    class Landmarks:
+        def __call__(self, clip: Path) -> Path:
+            return _make(Path(clip).resolve(), wait=True)
+
+        def many(self, clips) -> dict[Path, Path]:  # noqa: ANN001
+            """Several clips' landmarks by clip; the ones another worker is busy with come last, so
+            the workers share the model runs instead of waiting for each other."""
+            todo = [Path(c).resolve() for c in clips]
+            out: dict[Path, Path] = {}
+            for clip in todo:
+                got = _make(clip, wait=False)
+                if got is not None:
+                    out[clip] = got
+            for clip in todo:
+                if clip not in out:
+                    out[clip] = _make(clip, wait=True)
+            return out
+
+    return Landmarks()
 
 
 @pytest.fixture(scope="session")

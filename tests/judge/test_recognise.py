@@ -260,10 +260,12 @@ def recognised(model_landmarks) -> dict[str, tuple[dict, Counter]]:
     from posecheck.io.landmarks_file import read_landmarks
 
     out: dict[str, tuple[dict, Counter]] = {}
-    for path in sorted(SAMPLES.glob("*.truth.json")):
+    truths = sorted(SAMPLES.glob("*.truth.json"))
+    made = model_landmarks.many([SAMPLES / f"{p.name.removesuffix('.truth.json')}.mp4" for p in truths])
+    for path in truths:
         truth = json.loads(path.read_text())
         name = path.name.removesuffix(".truth.json")
-        _, frames = read_landmarks(model_landmarks(SAMPLES / f"{name}.mp4"))
+        _, frames = read_landmarks(made[(SAMPLES / f"{name}.mp4").resolve()])
         by_frame = {t["frame"]: t for t in truth["per_frame"]}
         rec = PoseRecognizer(list(LIB))
         got: Counter = Counter()

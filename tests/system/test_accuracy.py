@@ -40,7 +40,8 @@ def results(model_landmarks):
     lib = SpecLibrary()
     clips = labelled_clips(SAMPLES, lib)
     assert len(clips) >= 12, "the labelled sample set is missing (see samples/README.md)"
-    return {clip.name: evaluate_clip(clip, lib, model_landmarks(clip)) for clip in clips}
+    made = model_landmarks.many(clips)
+    return {clip.name: evaluate_clip(clip, lib, made[clip.resolve()]) for clip in clips}
 
 
 def _tracked(results):
