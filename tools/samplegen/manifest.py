@@ -31,6 +31,16 @@ ROOMS = {
                  mat=(0.65, 0.20, 0.22), yaw_deg=270, light_dir=(-0.3, -1.0, 0.5), light_intensity=3.0, seed=4),
     "grey": Room(floor=(0.60, 0.45, 0.30), wall=(0.70, 0.72, 0.75), accent=(0.45, 0.30, 0.20),
                  mat=(0.25, 0.50, 0.30), yaw_deg=45, light_dir=(0.5, -1.0, -0.2), seed=5),
+    # rooms of the moving clips (so a pose's clips do not all share a background)
+    "loft": Room(floor=(0.66, 0.58, 0.48), wall=(0.60, 0.64, 0.70), accent=(0.70, 0.52, 0.32),
+                 mat=(0.85, 0.42, 0.18), yaw_deg=135, light_dir=(0.4, -1.0, 0.5), light_intensity=3.4,
+                 ambient=0.38, seed=6),
+    "dim": Room(floor=(0.36, 0.23, 0.14), wall=(0.72, 0.63, 0.55), accent=(0.20, 0.26, 0.42),
+                mat=(0.32, 0.38, 0.62), yaw_deg=225, light_dir=(-0.6, -1.0, -0.1), light_intensity=2.7,
+                ambient=0.30, seed=7),
+    "white": Room(floor=(0.80, 0.70, 0.56), wall=(0.94, 0.94, 0.93), accent=(0.55, 0.45, 0.40),
+                  mat=(0.50, 0.62, 0.28), yaw_deg=315, light_dir=(0.3, -1.0, -0.5), light_intensity=3.4,
+                  ambient=0.40, seed=8),
 }
 
 LUNGE = "kneeling_lunge"
@@ -150,6 +160,42 @@ CLIPS = [
           B("male", "average", "light", "navy", "grey", "brown", seed=24),
           Cam("side", side="left", height=0.6, distance=2.8), "studio", seed=24,
           anchor=("left_knee", "right_knee"), notes="child's pose filmed from the left"),
+    # --- moving clips: the joint angles change at a person's speed (20-60 deg/s) ---
+    # (the lunges keep the front foot and the back knee planted `span` apart, so the
+    # shin tilt and the back thigh follow the front knee as in a real body)
+    _clip("lunge_side_step_in_left", LUNGE,
+          [Hold(LUNGE, 0.3, {"front": "left", "knee": 130, "span": 0.88}),
+           Hold(LUNGE, 1.5, {"front": "left", "knee": 130, "span": 0.88}, ramp={"knee": 85}, ease=True),
+           Hold(LUNGE, 0.7, {"front": "left", "knee": 85, "span": 0.88}, ramp={"knee": 95}, ease=True),
+           Hold(LUNGE, 1.5, {"front": "left", "knee": 95, "span": 0.88})],
+          B("male", "tall", "brown", "olive", "grey", "black", sleeves="long", seed=25),
+          Cam("side", side="left", height=1.15, distance=3.4, yaw=4), "loft", seed=25,
+          anchor=("left_ankle",), notes="sinks into the lunge: front knee 130 -> 85, settles at 95"),
+    _clip("lunge_side_drift_back_right", LUNGE,
+          [Hold(LUNGE, 0.6, {"front": "right", "knee": 90, "span": 0.60, "arms": "hips"}),
+           Hold(LUNGE, 1.2, {"front": "right", "knee": 90, "span": 0.60, "arms": "hips"}, ramp={"knee": 67}, ease=True),
+           Hold(LUNGE, 0.4, {"front": "right", "knee": 67, "span": 0.60, "arms": "hips"}),
+           Hold(LUNGE, 1.2, {"front": "right", "knee": 67, "span": 0.60, "arms": "hips"}, ramp={"knee": 90}, ease=True),
+           Hold(LUNGE, 0.6, {"front": "right", "knee": 90, "span": 0.60, "arms": "hips"})],
+          B("female", "athletic", "tan", "white", "navy", "black", seed=26),
+          Cam("side", side="right", height=0.95, distance=3.1, yaw=-6), "dim", seed=26,
+          anchor=("right_ankle",), notes="front knee drifts past the ankle and back: 90 -> 67 -> 90, shin 0 -> 20 -> 0, hands on hips"),
+    _clip("frog_backhigh_move", "frog",
+          [Hold("frog", 0.7, {"knee": 90}),
+           Hold("frog", 1.0, {"knee": 90}, ramp={"knee": 120}, ease=True),
+           Hold("frog", 0.6, {"knee": 120}),
+           Hold("frog", 1.0, {"knee": 120}, ramp={"knee": 90}, ease=True),
+           Hold("frog", 0.7, {"knee": 90})],
+          B("female", "slim", "dark", "coral", "charcoal", "black", seed=27),
+          Cam("back-high", height=2.0, pitch=47, yaw=-10), "white", seed=27,
+          anchor=("left_knee", "right_knee"), notes="feet move out and back in: knees 90 -> ~117 -> 90"),
+    _clip("tree_front_leg_lift", "tree",
+          [Hold("standing", 0.6), Move(0.5),
+           Hold("tree", 0.1, {"standing": "left", "lift": "knee"}, in_pose=False), Move(0.4),
+           Hold("tree", 1.65, {"standing": "left"}), Move(0.75), Hold("standing", 0.5)],
+          B("female", "average", "dark", "lilac", "navy", "black", sleeves="long", seed=28),
+          Cam("front", height=0.95, distance=2.8, yaw=6), "living", seed=28,
+          anchor=("left_ankle",), notes="standing -> right knee lifted toward the camera -> tree on the left leg -> down"),
 ]
 
 BY_NAME = {c.name: c for c in CLIPS}

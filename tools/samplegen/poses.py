@@ -44,11 +44,16 @@ def standing(t, body, sway=None, **_):
 
 
 def kneeling_lunge(t, body, front="left", knee=90.0, shin_tilt=0.0, back_thigh=8.0,
-                   torso_lean=0.0, arms="hang", sway=None, **_):
+                   torso_lean=0.0, arms="hang", span=None, sway=None, **_):
     """Front knee angle `knee`; front shin tilted forward (knee ahead of ankle) by
     `shin_tilt`; back knee on the mat. The contact solver first swings the back thigh
     (angle behind vertical, >= back_thigh) until the back knee touches; if the hips are
-    too high for that it tilts the front shin back (lowering the hips, same knee angle)."""
+    too high for that it tilts the front shin back (lowering the hips, same knee angle).
+
+    `span` (metres, for moving clips): the front foot and the back knee stay planted
+    this far apart along the mat, as when a person sinks into the lunge or lets the
+    knee drift: the shin tilt then follows from the back thigh's swing (`shin_tilt` is
+    ignored) and the solver swings the back thigh until the back knee touches."""
     sw = sway or (lambda t, k, scale=1.0: 0.0)
     knee_t = knee + sw(t, 4, 1.0)
     lean = torso_lean + sw(t, 0, 1.2)
@@ -75,6 +80,20 @@ def kneeling_lunge(t, body, front="left", knee=90.0, shin_tilt=0.0, back_thigh=8
     bs, _ = SIDES[back]
     primary = (f"foot.{fs}",) + tuple(f"toe{i}-{j}.{fs}" for i in range(1, 6) for j in (1, 2, 3))
     knee_region = (f"lowerleg01.{bs}", f"upperleg02.{bs}")
+    if span is not None:
+        ls, lt, lb = body.seg_len(f"shin.{fs}"), body.seg_len(f"thigh.{fs}"), body.seg_len(f"thigh.{bs}")
+
+        def tilt_for(phi):
+            # back knee - front ankle along the mat (sagittal plane) = -span:
+            # ls sin(a) - lt sin(a + knee) - lb sin(phi) = -span, solved for the tilt a
+            k = np.radians(knee_t)
+            a_, b_ = ls - lt * np.cos(k), -lt * np.sin(k)
+            r = np.clip((lb * np.sin(np.radians(phi)) - span) / np.hypot(a_, b_), -1.0, 1.0)
+            return float(np.degrees(np.arcsin(r) - np.arctan2(b_, a_)))
+
+        return PoseFrame(build=lambda p: make(p, tilt_for(p)), front_side=front, primary=primary,
+                         secondary=knee_region, adjust_range=(-10.0, 70.0), adjust_default=back_thigh + 10,
+                         info={"knee": knee_t, "span": span})
     fallback = PoseFrame(build=lambda a: make(back_thigh, a), front_side=front,
                          primary=primary, secondary=knee_region,
                          adjust_range=(shin_tilt - 45.0, shin_tilt), adjust_default=shin_tilt)
@@ -376,9 +395,14 @@ def garland(t, body, thigh_pitch=8.0, knee=58.0, out=38.0, sway=None, **_):
     return PoseFrame(build=make, front_side=None, primary=feet, reach=reach, info={"bend_hint": -UP})
 
 
-def tree(t, body, standing="right", sway=None, **_):
+def tree(t, body, standing="right", lift="tree", sway=None, **_):
     """Standing on one leg; the other thigh turned out, knee to the side, its sole
-    against the inner thigh of the standing leg; hands on the hips."""
+    against the inner thigh of the standing leg; hands on the hips.
+
+    `lift="knee"` is the way in (and out): the raised knee lifted straight forward
+    (thigh a little below horizontal, toward a front camera), shin hanging, foot
+    relaxed. A script moves standing -> knee -> tree so the thigh swings toward the
+    camera (foreshortened in a front view) before it opens to the side."""
     sw = sway or (lambda t, k, scale=1.0: 0.0)
     raised = OTHER[standing]
     _, rx = SIDES[raised]
@@ -387,10 +411,16 @@ def tree(t, body, standing="right", sway=None, **_):
         tg = torso(pelvis=90 + sw(t, 0, 0.5), lower=90, upper=90 + sw(t, 1), neck=92, head=90 + sw(t, 2))
         d = lateral(standing, dir_pitch(-90), 1.0)
         tg.update(leg(standing, d, d, _foot_flat(body, standing)))
-        d_thigh = unit(0.75 * rx * LEFT - 0.45 * UP + 0.30 * FWD + 0.02 * sw(t, 4) * UP)
-        d_shin = unit(-0.95 * rx * LEFT - 0.25 * UP - 0.15 * FWD)
-        d_foot = unit(-0.25 * rx * LEFT - 0.95 * UP + 0.1 * FWD)
-        tg.update(leg(raised, d_thigh, d_shin, d_foot, h_default=UP))
+        if lift == "knee":
+            d_thigh = lateral(raised, dir_pitch(-12 + sw(t, 4)), 6)
+            d_shin = lateral(raised, dir_pitch(-100), 3)
+            d_foot = lateral(raised, dir_pitch(-55), 3)
+            tg.update(leg(raised, d_thigh, d_shin, d_foot))
+        else:
+            d_thigh = unit(0.75 * rx * LEFT - 0.45 * UP + 0.30 * FWD + 0.02 * sw(t, 4) * UP)
+            d_shin = unit(-0.95 * rx * LEFT - 0.25 * UP - 0.15 * FWD)
+            d_foot = unit(-0.25 * rx * LEFT - 0.95 * UP + 0.1 * FWD)
+            tg.update(leg(raised, d_thigh, d_shin, d_foot, h_default=UP))
         for side in ("left", "right"):
             tg.update(arm(side, lateral(side, dir_pitch(-110), 40), lateral(side, dir_pitch(-10), -55)))
         return tg

@@ -21,6 +21,7 @@ class Hold:
     params: dict = field(default_factory=dict)
     in_pose: bool | None = None   # default: True except for "standing"
     ramp: dict | None = None      # param -> end value, linearly over the step (e.g. drifting knee)
+    ease: bool = False            # ramp with smoothstep (starts and stops at rest, like a person)
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Script:
         if step.ramp:
             s = (t - t0) / max(step.seconds, 1e-6)
             s = min(1.0, max(0.0, s))
+            if step.ease:
+                s = smoothstep(s)
             for k, end in step.ramp.items():
                 params[k] = (1 - s) * params[k] + s * end
         pf = POSES[step.pose](t, body, sway=self.sway, **params)
