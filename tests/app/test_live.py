@@ -32,13 +32,16 @@ def _decode(path: Path) -> list[np.ndarray]:
 
 
 def _has_cue_banner(img: np.ndarray) -> bool:
-    """The cue banner: a band of dark grey rows near the bottom with bright text in it."""
+    """The cue banner: a band of dark grey rows with bright text in it, near the bottom or (where
+    the body fills the bottom) under the header."""
     h = img.shape[0]
-    band = img[int(h * 0.75):]
-    rows = band.reshape(band.shape[0], -1, 3)
-    dark_rows = [(r.mean(axis=1) < 75).mean() > 0.6 for r in rows]
-    bright = (band.max(axis=2) > 200).sum()  # white or light-blue (camera) text
-    return sum(dark_rows) >= 20 and bright > 300
+    for band in (img[int(h * 0.75):], img[int(h * 0.05):int(h * 0.4)]):
+        rows = band.reshape(band.shape[0], -1, 3)
+        dark_rows = [(r.mean(axis=1) < 75).mean() > 0.6 for r in rows]
+        bright = (band.max(axis=2) > 200).sum()  # white or light-blue (camera) text
+        if sum(dark_rows) >= 20 and bright > 300:
+            return True
+    return False
 
 
 @pytest.mark.window
