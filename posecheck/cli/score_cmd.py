@@ -202,18 +202,12 @@ def _modes(lib, poses: tuple[str, ...], side: str, routine: str | None, routine_
 
 def _after(result, out: Path, mode, with_report: bool, history: bool, quiet: bool) -> None:  # noqa: ANN001
     """Write the report when asked and add the run to the history (each a warning if it fails)."""
-    import warnings
-
     from posecheck.app.after_run import add_to_history, write_report
 
     if with_report:
-        if mode.kind == "pose":
-            path = write_report(out, result.summary, spec=mode.spec)
-            if path is not None and not quiet:
-                print(f"report     {path}")
-        else:
-            warnings.warn("report.html is not written for --pose auto yet; summary.json lists every segment",
-                          stacklevel=1)
+        path = write_report(out, result.summary, specs=list(mode.specs))
+        if path is not None and not quiet:
+            print(f"report     {path}")
     if history:
         add_to_history(result.summary, "score", out, list(mode.specs))
 
