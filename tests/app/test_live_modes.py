@@ -86,6 +86,11 @@ def test_live_routine_guides_through_its_plan(tmp_path, long_two_pose_clip):
     # The printed summary: per hold, its target, the time in good form, done.
     assert "Lunge then frog: 2 of 2 holds done, 2 held long enough in good form, 0 skipped" in run.out
     assert "1.5 s" in run.out and "routine finished" in run.out
+    # The report: the plan against what was done, a section per segment, stills from the recording.
+    html = (session / "report.html").read_text()
+    assert f"report: {session / 'report.html'}" in run.out
+    assert "The plan against what was done" in html and "2 of 2 holds done" in html
+    assert html.count('<section class="segment"') == len(s["segments"]) > 0
 
 
 @pytest.mark.model
@@ -127,6 +132,10 @@ def test_live_pose_auto_names_each_pose_it_sees(tmp_path, long_two_pose_clip):
     assert {"kneeling_lunge", "frog"} <= set(s["poses"])
     assert _frames(record) == s["frames"] <= n
     assert "Kneeling lunge" in run.out and "Frog" in run.out
+    html = (session / "report.html").read_text()
+    assert html.count('<section class="segment"') == len(s["segments"])
+    assert "Kneeling lunge, left leg forward" in html and "Frog" in html
+    assert "what to work on:" in run.out
 
 
 def test_unknown_routine_suggests_close_names(tmp_path):

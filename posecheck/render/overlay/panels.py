@@ -9,7 +9,7 @@ import numpy as np
 from posecheck.render.overlay.layout import Box
 from posecheck.render.overlay.scene import OverlayData
 from posecheck.render.overlay.style import WHITE, px
-from posecheck.render.overlay.text import put_text, shade, text_size
+from posecheck.render.overlay.text import put_text, shade, text_size, wrap
 
 #: A help line's key and its text are parted by two spaces or more (``"q / Esc   quit"``).
 _COLUMNS = re.compile(r"\s{2,}")
@@ -45,7 +45,8 @@ def help_columns(line: str) -> tuple[str, str]:
 
 
 class HelpAnnotator:
-    """The keys and what they do, in two aligned columns on a dark panel over the picture.
+    """The keys and what they do, in two aligned columns on a dark panel over the picture (also
+    the session's summary at the end of a live session: a name and its figure per line).
 
     Args:
         size: the font size at 720p.
@@ -62,9 +63,13 @@ class HelpAnnotator:
             return scene
         h, w = scene.shape[:2]
         ls, pad = px(self.size, data.unit, least=16), px(self.pad, data.unit)
-        rows = [help_columns(line) for line in lines]
-        key_w = max(text_size(k, ls, True)[0] for k, _ in rows)
+        pairs = [help_columns(line) for line in lines]
+        key_w = max(text_size(k, ls, True)[0] for k, _ in pairs)
         gap = 2 * pad
+        # A text too long for the frame wraps within its column, under its first line.
+        room = max(w - 4 * pad - key_w - gap, 4 * ls)
+        rows = [(key if i == 0 else "", part) for key, text in pairs
+                for i, part in enumerate(wrap(text, ls, room, False) or [""])]
         text_w = max(text_size(t, ls)[0] for _, t in rows)
         line_h = round(ls * 1.4)
         box_w, box_h = key_w + gap + text_w + 2 * pad, len(rows) * line_h + 2 * pad

@@ -1,12 +1,14 @@
-"""The keys of ``posecheck live`` in a real window under Xvfb, pressed with xdotool.
+"""``posecheck live`` in a real window under Xvfb: its keys pressed with xdotool, its timer, its end.
 
 Pause must release however often space is pressed, every key must work while paused, and the
-frames per second printed at the end must leave the paused time out.
+frames per second printed at the end must leave the paused time out. The timer counts good form
+only, and when the video ends the window stays with the session's summary until a key.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -17,8 +19,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from posecheck.judge.status import Status
+
 from ..cli_helpers import ROOT
 from ..conftest import join_clips
+from ..media_helpers import status_colour_present
 from ..xvfb import env_with_display, screenshot, xvfb
 
 pytestmark = [pytest.mark.model, pytest.mark.window]
@@ -47,8 +52,13 @@ class Window:
                 self.id = found[-1]
                 return
             time.sleep(0.2)
-        _, err = self.proc.communicate(timeout=30)
-        pytest.fail(f"the window never showed the video: {err[-2000:]}")
+        out, err = self.proc.communicate(timeout=30)
+        pytest.fail(f"the window never showed the video ({self.proc.returncode}): {out[-1000:]} {err[-2000:]}")
+
+    def window_shown(self) -> bool:
+        found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^posecheck$"], env=self.env,
+                               capture_output=True, text=True).stdout.split()
+        return bool(found)
 
     def key(self, name: str) -> None:
         # xdotool warns about the focus of a server with no window manager; the key still goes.
@@ -205,3 +215,47 @@ def test_n_and_esc_work_while_paused(tmp_path):
     assert "Next: Frog" in spoken
     lunge, frog = summary["routine"]["steps"]
     assert lunge["done"] and not lunge["held_long_enough"]  # skipped by n, short of its 20 s
+
+
+def test_the_timer_counts_good_form_and_the_window_waits_at_the_end(tmp_path):
+    """The too-open lunge: the knee is red, so the timer stays at 0 s however long the pose is held;
+    when the clip ends the window keeps the session's summary on screen until a key."""
+    if shutil.which("xdotool") is None:
+        pytest.skip("xdotool is not installed (apt-get install xdotool); .ci/run installs it")
+    clip = tmp_path / "open lunge.mp4"
+    join_clips(clip, ["lunge_side_120_left"] * 3)  # 9 s: frames to see on a busy machine too
+    with xvfb() as display:
+        win = _live(display, tmp_path, clip, "--pose", "kneeling_lunge")
+        red = []
+        while win.moving(1.5):  # until the clip has ended and the picture stands still
+            shot = win.shot().astype(np.uint8)
+            panel = (shot[H // 4:H // 2, W // 4:3 * W // 4].mean(axis=2) < 70).mean() > 0.5  # the end's summary
+            if status_colour_present(shot, Status.OFF, min_pixels=60) and not panel:
+                red.append(shot)
+        assert red, "the knee was never red"
+        # The timer's bar (top right, under "good form 0 s / 30 s") has no white fill: no good form.
+        for shot in red:
+            bar = shot[28:44, W - 260:W - 8]
+            assert not ((bar.min(axis=2) > 235).sum() > 20), "the timer counted a hold with the knee off"
+        if os.environ.get("POSECHECK_UPDATE_DOCS"):
+            import cv2
+
+            cv2.imwrite(str(ROOT / "docs" / "live_timer_screenshot.png"), red[len(red) // 2])
+        # The clip is over, and the window is still there with the summary: a dark panel mid-screen.
+        time.sleep(2.0)
+        assert win.proc.poll() is None, "the window closed the moment the video ended"
+        end = win.shot()
+        assert (end[H // 4:H // 2, W // 4:3 * W // 4].mean(axis=2) < 70).mean() > 0.5
+        assert win.window_shown()
+        win.key("q")  # any key closes it (then the report is written)
+        t = time.time()
+        while win.window_shown() and time.time() - t < 10:
+            time.sleep(0.1)
+        assert time.time() - t < 3.0, "the window did not close on a key"
+        out, err = win.proc.communicate(timeout=60)
+    assert win.proc.returncode == 0, err
+    summary = json.loads((_session(tmp_path) / "summary.json").read_text())
+    assert summary["ended_by"] == "source ended"
+    assert summary["time_in_good_form_s"] == 0.0 and summary["time_in_pose_s"] > 0.5
+    assert "good form 0.0 s" in out
+    assert "what to work on: front knee: Bend your front knee deeper, toward 90°." in out
