@@ -91,8 +91,9 @@ def _print_summary(result, quiet: bool) -> None:
     for col in ("check", "target", "median", "ok", "near", "off", "unknown"):
         table.add_column(col, justify="left" if col == "check" else "right")
     for cid, c in s.checks.items():
-        med = "—" if c.median is None else f"{c.median:.3g}"
-        table.add_row(escape(cid), escape(c.target), med, f"{c.pct_ok:.0f}%", f"{c.pct_near:.0f}%",
+        deg = "°" if c.unit == "deg" else ""  # ratios have no unit: shares of a body length
+        med = "—" if c.median is None else (f"{c.median:.0f}°" if deg else f"{c.median:.3g}")
+        table.add_row(escape(cid), escape(c.target) + deg, med, f"{c.pct_ok:.0f}%", f"{c.pct_near:.0f}%",
                       f"{c.pct_off:.0f}%", f"{c.pct_unknown:.0f}%")
     con.print(table)
     cues = [(cid, c.most_common_cue) for cid, c in s.checks.items() if c.most_common_cue]

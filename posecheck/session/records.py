@@ -36,6 +36,7 @@ class CheckStats:
         most_common_cue: the cue it gave most often (None: none).
         target: the target as text (``90``, ``≤0.15``).
         label: the check's short name.
+        unit: ``deg`` (the values are degrees) or ``ratio``; empty in files written before it.
     """
 
     median: float | None = None
@@ -48,6 +49,7 @@ class CheckStats:
     most_common_cue: str | None = None
     target: str = ""
     label: str = ""
+    unit: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

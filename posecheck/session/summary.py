@@ -59,6 +59,7 @@ class FrameLog:
         self.detected = bytearray()
         self.camera: list[str | None] = []
         self.cols = {c.id: _Column() for c in spec.checks}
+        self._order = {c.id: k for k, c in enumerate(spec.checks)}
 
     def __len__(self) -> int:
         return len(self.t)
@@ -94,7 +95,8 @@ class FrameLog:
         return CheckStats(median=q(50), p10=q(10), p90=q(90), pct_ok=pct(Status.OK), pct_near=pct(Status.NEAR),
                           pct_off=pct(Status.OFF), pct_unknown=pct(Status.UNKNOWN),
                           most_common_cue=counts.most_common(1)[0][0] if counts else None,
-                          target=check.target.describe(), label=check.label or check.id)
+                          target=check.target.describe(), label=check.label or check.id,
+                          unit=self.spec.compiled.checks[self._order[check_id]].kind.unit)
 
 
 def _figures(spec: PoseSpec, log: FrameLog, counter: HoldCounter, frame_s: float) -> dict:

@@ -257,14 +257,22 @@ def test_an_auto_run_gets_a_report_with_a_section_per_segment(tmp_path, four_pos
     assert _html(out).count('<section class="segment"') == len(segs)
 
 
-@pytest.mark.model
-def test_a_routine_run_gets_its_plan_against_what_was_done(tmp_path, four_poses):
+@pytest.fixture(scope="module")
+def routine_run(tmp_path_factory, four_poses) -> Path:
+    """A ``score --routine --report`` run of the four-pose clip (replayed landmarks)."""
     _, landmarks = four_poses
-    mine = tmp_path / "routines"
+    base = tmp_path_factory.mktemp("routine")
+    mine = base / "routines"
     mine.mkdir()
     (mine / "r.yaml").write_text(ROUTINE)
-    out = tmp_path / "routine"
-    s = _score(out, landmarks, "--routine", "lunge_both_then_frog", "--routines", str(mine))
+    _score(base / "out", landmarks, "--routine", "lunge_both_then_frog", "--routines", str(mine))
+    return base / "out"
+
+
+@pytest.mark.model
+def test_a_routine_run_gets_its_plan_against_what_was_done(routine_run):
+    out = routine_run
+    s = json.loads((out / "summary.json").read_text())
     html = _html(out)
     r = s["routine"]
     assert (r["holds_planned"], r["holds_skipped"]) == (4, 1)
@@ -327,3 +335,23 @@ def test_equally_bad_frames_give_moments_spread_over_the_hold():
                     score=np.full(100, 30.0), values={}, status={}, camera_cue=[""] * 100)
     # The start, the middle and the end, not 0, 1 and 2 s.
     assert worst_moments(frames) == [0, 49, 99]
+
+
+@needs_chromium
+@pytest.mark.model
+@pytest.mark.browser
+def test_chromium_renders_a_routine_report(routine_run, tmp_path):
+    from PIL import Image
+
+    png = tmp_path / "routine.png"
+    proc = _chrome(tmp_path, f"--screenshot={png}", "--window-size=1280,2400", (routine_run / "report.html").as_uri())
+    assert png.exists() and png.stat().st_size > 20_000, proc.stderr[-2000:]
+    pic = np.asarray(Image.open(png).convert("RGB"))
+    assert pic.shape[:2] == (2400, 1280) and len(np.unique(pic.reshape(-1, 3), axis=0)) > 500
+    # The plan's "held long enough" (ok green) and "too short" (off red) are on screen.
+    assert ((np.abs(pic.astype(int) - (0x2E, 0x9D, 0x5B)).sum(axis=2)) < 30).sum() > 1000
+    if os.environ.get("POSECHECK_UPDATE_DOCS"):
+        shutil.copy(png, ROOT / "docs" / "routine_report_screenshot.png")
+    dom = _chrome(tmp_path, "--dump-dom", (routine_run / "report.html").as_uri()).stdout
+    summary = json.loads((routine_run / "summary.json").read_text())
+    assert dom.count('class="segment"') == len(summary["segments"])

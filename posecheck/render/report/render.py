@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -138,15 +139,20 @@ def _pose_sections(summary: PoseSummary, results_dir: Path, specs: _Specs) -> li
     return [section]
 
 
-def _segment_title(seg, index: int, routine) -> str:  # noqa: ANN001
+def _step_of(seg, routine) -> int | None:  # noqa: ANN001
+    """The routine step (1-based) a segment was done for: a done hold of its pose and side overlapping it."""
+    if routine is None:
+        return None
+    return next((k for k, st in enumerate(routine.steps, 1) if st.done and st.pose == seg.pose
+                 and (st.side is None or st.side == seg.side) and st.start_s is not None
+                 and st.start_s < seg.end_s and (st.end_s or 0.0) > seg.start_s), None)
+
+
+def _segment_title(seg, index: int, routine, step: int | None) -> str:  # noqa: ANN001
     side = f", {seg.side} leg forward" if seg.side else ""
     title = f"{index}. {seg.pose_title or seg.pose}{side} · {seg.start_s:.1f}–{seg.end_s:.1f} s"
-    if routine is not None:
-        step = next((k for k, st in enumerate(routine.steps, 1) if st.done and st.pose == seg.pose
-                     and (st.side is None or st.side == seg.side) and st.start_s is not None
-                     and st.start_s < seg.end_s and (st.end_s or 0.0) > seg.start_s), None)
-        if step is not None:
-            title += f" · step {step} of {len(routine.steps)}"
+    if step is not None:
+        title += f" · step {step} of {len(routine.steps)}"
     return title
 
 
@@ -159,7 +165,12 @@ def _run_sections(summary: AutoSummary, results_dir: Path, specs: _Specs) -> tup
     for k, seg in enumerate(summary.segments, 1):
         spec = specs.get(seg.pose)
         frames = run.segment(seg) if run is not None else None
-        sections.append(build_section(seg, spec, frames, title=_segment_title(seg, k, summary.routine),
+        step = _step_of(seg, summary.routine)
+        shown = seg
+        if step is not None:
+            # In a routine the hold's target is the plan's, not the pose's own.
+            shown = replace(seg, hold_target_s=summary.routine.steps[step - 1].hold_target_s)
+        sections.append(build_section(shown, spec, frames, title=_segment_title(seg, k, summary.routine, step),
                                       moments=1 if many else 3, plots_per_check=not many))
         if seg.side and frames is not None and len(frames):
             parts.setdefault(seg.pose, {}).setdefault(seg.side, []).append((seg, frames))
