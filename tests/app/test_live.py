@@ -17,7 +17,7 @@ import pytest
 from posecheck.judge.status import Status
 
 from ..cli_helpers import ROOT, assert_clean_error, posecheck
-from ..conftest import empty_clip, sample
+from ..conftest import empty_clip, sample, write_clip
 from ..media_helpers import status_colour_present
 from ..xvfb import env_with_display, screenshot, xvfb
 
@@ -252,14 +252,7 @@ def test_the_last_well_done_is_said_when_the_video_ends_right_after_a_hold(tmp_p
     # Left leg 3 s, right leg 3.5 s: the right hold is reached about 3 s into it.
     left, right = _decode(sample("lunge_side_90_left.mp4")), _decode(sample("lunge_side_90_right.mp4"))
     clip = tmp_path / "one round.mp4"
-    with av.open(str(clip), "w") as c:
-        st = c.add_stream("libx264", rate=24)
-        st.width, st.height, st.pix_fmt = 960, 540, "yuv420p"
-        for img in left + right + right[:12]:
-            for p in st.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
-                c.mux(p)
-        for p in st.encode():
-            c.mux(p)
+    write_clip(clip, left + right + right[:12])
     spec = SpecLibrary().get("kneeling_lunge")
     plan = [PlannedHold("kneeling_lunge", "Kneeling lunge", side, rep, hold_s=1.5)
             for rep in (1, 2) for side in ("left", "right")]
