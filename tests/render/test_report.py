@@ -55,6 +55,13 @@ def test_score_report_holds_plots_stills_and_the_video(scored):
     # The score and the hold are shown.
     assert f"{round(summary['score'])}<small> / 100" in html
     assert f"<td>{summary['holds'][0]['side']}</td>" in html
+    # The timer's one meaning, with summary.json's own figures: time in good form toward the target
+    # (a tile), and each hold's good form next to its time in the pose.
+    assert (f'<div class="k">Time in good form</div><div class="v">{summary["time_in_good_form_s"]:.1f}'
+            f'<small> s of the {summary["hold_target_s"]:.0f} s target') in html
+    for hold in summary["holds"]:
+        assert (f'<td class="n">{hold["duration_s"]:.1f} s</td>'
+                f'<td class="n">{hold["good_form_s"]:.1f} s</td>') in html
     # Self-contained: nothing is fetched from anywhere.
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "<script" not in html and "<link" not in html
