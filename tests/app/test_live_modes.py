@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 import wave
 from pathlib import Path
@@ -18,7 +19,7 @@ import av
 import numpy as np
 import pytest
 
-from ..cli_helpers import assert_clean_error, posecheck
+from ..cli_helpers import ROOT, assert_clean_error, posecheck
 from ..conftest import empty_clip, sample
 
 #: The routine the two-pose clip does, with no rest between (the clip goes straight on).
@@ -91,6 +92,18 @@ def test_live_routine_guides_through_its_plan(tmp_path, long_two_pose_clip):
     assert f"report: {session / 'report.html'}" in run.out
     assert "The plan against what was done" in html and "2 of 2 holds done" in html
     assert html.count('<section class="segment"') == len(s["segments"]) > 0
+    if os.environ.get("POSECHECK_UPDATE_DOCS"):
+        # The README's picture of a routine: the frame a second into the first hold. The recording holds
+        # what the window shows (test_live.py compares the two).
+        import csv
+
+        import cv2
+
+        with (session / "frames.csv").open() as fh:
+            at = next(k for k, row in enumerate(csv.DictReader(fh)) if row["step"] and float(row["held_s"]) >= 1.0)
+        with av.open(str(record)) as c:
+            shown = next(itertools.islice(c.decode(video=0), at, None)).to_ndarray(format="bgr24")
+        cv2.imwrite(str(ROOT / "docs" / "live_routine_screenshot.png"), shown)
 
 
 @pytest.mark.model
