@@ -114,8 +114,15 @@ def join_clips(out: Path, names: list[str]) -> int:
     for name in names:
         with av.open(str(sample(f"{name}.mp4"))) as c:
             frames += [fr.to_ndarray(format="bgr24") for fr in c.decode(video=0)]
+    return write_clip(out, frames)
+
+
+def write_clip(out: Path, frames: list, fps: int = 24) -> int:
+    """Write BGR pictures of the samples' size (960x540) into ``out`` as H.264; the frame count."""
+    import av
+
     with av.open(str(out), "w") as c:
-        s = c.add_stream("libx264", rate=24)
+        s = c.add_stream("libx264", rate=fps)
         s.width, s.height, s.pix_fmt = 960, 540, "yuv420p"
         for fr in frames:
             for p in s.encode(av.VideoFrame.from_ndarray(fr, format="bgr24")):

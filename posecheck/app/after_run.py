@@ -13,12 +13,22 @@ from posecheck.errors import PosecheckError
 from posecheck.session.records import AutoSummary, PoseSummary, Summary, segment_as_summary
 
 
-def write_report(results_dir: Path, summary: Summary, spec=None, video: Path | None = None) -> Path | None:  # noqa: ANN001
-    """Write ``report.html`` beside ``summary.json``; its path, or None (with a warning) if it failed."""
+def write_report(results_dir: Path, summary: Summary, specs=None, video: Path | None = None) -> Path | None:  # noqa: ANN001
+    """Write ``report.html`` beside ``summary.json``, for any run (one pose, ``--pose auto``, a routine).
+
+    Args:
+        results_dir: the run's folder.
+        summary: its summary (already saved there).
+        specs: the run's specs (its poses are looked up there first).
+        video: a live session's recording (its pictures are the rows of ``frames.csv``).
+
+    Returns:
+        The report's path, or None (with a warning saying why) if it could not be written.
+    """
     from posecheck.render.report import write_session_report
 
     try:
-        return write_session_report(results_dir, spec=spec, video=video, force=True)
+        return write_session_report(results_dir, specs=specs, video=video, force=True)
     except PosecheckError as exc:
         warnings.warn(f"no report.html: {exc.one_line()}", stacklevel=2)
         return None

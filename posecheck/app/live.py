@@ -31,6 +31,8 @@ HELP_LINES = (
     "f         frames per second on/off",
     "h         this help",
 )
+#: The longest the end of a session waits for the voice to finish (a sentence said, one waiting).
+FINISH_SPEAKING_S = 12.0
 #: How long one turn of the loop waits for a key when no frame is due (seconds).
 KEY_POLL_S = 0.015
 
@@ -51,6 +53,8 @@ class LiveOptions:
         sessions_dir: where the session's summary goes (None: the user data folder).
         realtime: play a ``source`` at its own speed like a camera (False: every frame).
         voice_dir: speak into WAV files in this folder instead of the speakers.
+        end_wait_s: when a video ends (or a routine is done), how long the window stays with the
+            session's summary on it, unless a key is pressed first (0: close at once).
     """
 
     camera: int = 0
@@ -64,6 +68,7 @@ class LiveOptions:
     sessions_dir: Path | None = None
     realtime: bool = True
     voice_dir: Path | None = None
+    end_wait_s: float = 8.0
 
 
 @dataclass
@@ -122,6 +127,30 @@ class LiveResult:
     ended_by: str
 
 
+def end_lines(summary: Summary) -> tuple[str, ...]:
+    """The session's summary as the window shows it at the end: a key and its text per line."""
+    from posecheck.session.records import PoseSummary
+    from posecheck.session.summary import work_on
+
+    score = "not judged" if summary.score is None else f"{summary.score:.0f} / 100"
+    lines = [f"score    {score}"]
+    if isinstance(summary, PoseSummary):
+        target = f" of the {summary.hold_target_s:g} s target" if summary.hold_target_s else ""
+        lines += [f"good form    {summary.time_in_good_form_s:.0f} s{target}",
+                  f"in the pose    {summary.time_in_pose_s:.0f} s"]
+    else:
+        if summary.routine is not None:
+            r = summary.routine
+            lines.append(f"routine    {r.holds_done} of {r.holds_planned} holds done, "
+                         f"{r.holds_long_enough} long enough")
+        titles = list(dict.fromkeys(seg.pose_title or seg.pose for seg in summary.segments if seg.time_in_pose_s))
+        lines += [f"poses    {', '.join(titles) or 'none recognised'}",
+                  f"good form    {summary.time_in_good_form_s:.0f} s of {summary.time_in_pose_s:.0f} s in a pose"]
+    lines.append(f"work on    {work_on(summary) or 'nothing stood out: well done'}")
+    lines.append("    any key closes the window")
+    return tuple(lines)
+
+
 def _check_display() -> None:
     if os.name == "posix" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise DisplayError("no display to open a window on",
@@ -165,9 +194,11 @@ class _Voice:
         self.on = not self.on
 
     def close(self, finish: bool = False) -> None:
+        """Stop speaking; with ``finish``, first say what is being said and what waits (a hold's
+        "well done" just before the video ended), for as long as two sentences take."""
         if self.speaker is not None:
             if finish:
-                self.speaker.wait_idle(timeout=5.0)
+                self.speaker.wait_idle(timeout=FINISH_SPEAKING_S)
             self.speaker.close()
 
 
@@ -301,20 +332,36 @@ class LiveLoop:
                     outputs.frame(f)
                 self.stats.captured = source.captured
                 self.stats.dropped = source.slot.dropped
-            if ended_by in ("interrupted", "camera lost"):
-                complete = False
-            if ended_by == "camera lost":
-                error = CameraError(source.slot.error, f"what was measured is saved in {self.session_dir}")
+            outputs.close()  # a failure here removes its own partial files
         except BaseException:
             outputs.abort()
+            self._shut(finish=False)
             raise
+        if ended_by in ("interrupted", "camera lost"):
+            complete = False
+        if ended_by == "camera lost":
+            error = CameraError(source.slot.error, f"what was measured is saved in {self.session_dir}")
+        try:
+            result = self._finish(header, complete, ended_by)
+            if ended_by in ("source ended", "routine finished"):
+                # The person sees how it went before the window goes: until a key, or a few seconds.
+                with StopOnSignal() as stop:
+                    self._end_screen(result.summary, stop)
         finally:
-            # The last words of a finished routine are heard before the window closes.
-            self.voice.close(finish=ended_by == "routine finished")
+            # The last words are heard before the window closes, unless the person asked to stop.
+            self._shut(finish=ended_by in ("routine finished", "source ended", "time limit"))
+        if error is not None:
+            error.result = result
+            raise error
+        return result
+
+    def _shut(self, finish: bool) -> None:
+        """Close the voice (letting it finish, if asked), the window and the model."""
+        try:
+            self.voice.close(finish=finish)
+        finally:
             self._close_window()
             self.estimator.close()
-        outputs.close()
-        return self._finish(header, complete, ended_by, error)
 
     def _turn(self, stop, start: float, outputs: _Outputs) -> str | None:  # noqa: ANN001
         """One turn of the loop: a frame if one is due, then the keyboard. Why the session ends, if it does."""
@@ -401,15 +448,23 @@ class LiveLoop:
             own.append("voice on" if self.voice.on else "voice off")
         return "  ·  ".join(part for part in (session_note, ", ".join(own)) if part)
 
-    def _show(self):  # noqa: ANN202 - the picture shown (BGR), or None before the first frame
-        """Draw the last frame with the current settings and put it in the window."""
-        if self._last is None:
+    def _show(self, end_lines: tuple[str, ...] = ()):  # noqa: ANN202 - the picture shown (BGR), or None
+        """Draw the last frame with the current settings and put it in the window.
+
+        Nothing is drawn when nothing would show it (headless, not recording).
+
+        Args:
+            end_lines: the session's summary, shown in place of the help and the cue at the end.
+        """
+        if self._last is None or not (self.window_open or self.opts.record is not None):
             return None
         from posecheck.render.overlay import OverlayInfo, draw_overlay
 
         image, frame, f = self._last
         info = replace(OverlayInfo.of(f), fps=self.stats.fps_recent if self.show_fps else None,
                        note=self._note(f.note), help_lines=self.help_lines if self.help_on else ())
+        if end_lines:
+            info = replace(info, cue=None, help_lines=end_lines, note="session over: any key closes the window")
         t = time.perf_counter()
         shown = draw_overlay(image, frame, f.verdict, info, mirror=self.mirror)
         self._draw_s = time.perf_counter() - t
@@ -456,7 +511,7 @@ class LiveLoop:
 
     # -- the end ------------------------------------------------------------------------------
 
-    def _finish(self, header, complete: bool, ended_by: str, error: CameraError | None) -> LiveResult:  # noqa: ANN001
+    def _finish(self, header, complete: bool, ended_by: str) -> LiveResult:  # noqa: ANN001
         from posecheck.io.atomic import write_json_atomic
         from posecheck.version import __version__
 
@@ -464,11 +519,20 @@ class LiveLoop:
             "estimator": self.estimator.name, "posecheck_version": __version__, "mode": "live",
             "ended_by": ended_by, "frames_captured": self.stats.captured, "frames_dropped": self.stats.dropped})
         write_json_atomic(self.session_dir / "summary.json", summary_to_json(summary))
-        result = LiveResult(summary, self.session_dir, self.stats, complete, ended_by)
-        if error is not None:
-            error.result = result
-            raise error
-        return result
+        return LiveResult(summary, self.session_dir, self.stats, complete, ended_by)
+
+    def _end_screen(self, summary: Summary, stop) -> None:  # noqa: ANN001 - a StopOnSignal
+        """The last picture with the session's summary on it, until a key, a signal or ``end_wait_s``."""
+        if not self.window_open or self._last is None or self.opts.end_wait_s <= 0:
+            return
+        import cv2
+
+        self.paused, self.help_on = False, False
+        self._show(end_lines=end_lines(summary))
+        until = time.perf_counter() + self.opts.end_wait_s
+        while time.perf_counter() < until and stop.signal is None:
+            if cv2.waitKey(50) & 0xFF != 255:
+                return
 
 
 def run_live(mode: Mode, opts: LiveOptions, estimator=None, frame_source=None) -> LiveResult:  # noqa: ANN001
@@ -476,4 +540,4 @@ def run_live(mode: Mode, opts: LiveOptions, estimator=None, frame_source=None) -
     return LiveLoop(mode, opts, estimator, frame_source).run()
 
 
-__all__ = ["HELP_LINES", "LiveLoop", "LiveOptions", "LiveResult", "LiveStats", "run_live"]
+__all__ = ["HELP_LINES", "LiveLoop", "LiveOptions", "LiveResult", "LiveStats", "end_lines", "run_live"]

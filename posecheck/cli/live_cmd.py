@@ -19,7 +19,7 @@ from posecheck.cli.specs_cmd import load_library, specs_option
               help="An extra folder of routine files (repeatable).")
 @click.option("--camera", type=click.IntRange(min=0), default=0, show_default=True, help="Camera index.")
 @click.option("--source", type=click.Path(path_type=Path), help="Drive the session from a video file instead.")
-@click.option("--headless", is_flag=True, help="No window (record with --record).")
+@click.option("--headless", is_flag=True, help="No window: hear the cues (--voice) or record them (--record).")
 @click.option("--record", type=click.Path(path_type=Path), help="Record what the window shows to this .mp4.")
 @click.option("--exit-after", type=click.FloatRange(min=0, min_open=True), help="End after this many seconds.")
 @click.option("--mirror/--no-mirror", default=None, help="Flip like a mirror (default: on for cameras).")
@@ -52,8 +52,9 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
         raise click.UsageError("give --pose NAME (or --pose auto), or --routine NAME")
     if routine is not None and side != "auto":
         raise click.UsageError("--side does not go with --routine: the routine says which side each hold is")
-    if headless and record is None:
-        raise click.UsageError("--headless shows nothing: add --record OUT.mp4 to keep what it would show")
+    if headless and record is None and not (voice or voice_dir):
+        raise click.UsageError("--headless shows nothing: add --voice to hear the cues, "
+                               "or --record OUT.mp4 to keep what it would show")
     if record is not None:
         if record.exists() and not force:
             raise OutputError(f"{record} already exists", "use --force to replace it or choose another name")
@@ -84,16 +85,18 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
 
         print(f"{stats.frames} frames in {stats.wall_s:.1f} s ({stats.fps:.1f} fps) ({result.ended_by})")
         print_auto_summary(s, {})
+    from posecheck.session.summary import work_on
+
+    print(f"what to work on: {work_on(s) or 'nothing stood out: every check was mostly ok'}")
     print(f"session saved: {result.session_dir / 'summary.json'}")
     if record is not None:
         print(f"recording: {record}")
     if result.stats.frames:
         from posecheck.app.after_run import add_to_history, write_report
 
-        if mode.kind == "pose":
-            path = write_report(result.session_dir, s, spec=mode.spec, video=record)
-            if path is not None:
-                print(f"report: {path}")
+        path = write_report(result.session_dir, s, specs=list(mode.specs), video=record)
+        if path is not None:
+            print(f"report: {path}")
         if not no_history:
             add_to_history(s, "live", result.session_dir, list(mode.specs))
     if not result.complete:

@@ -91,8 +91,9 @@ def _print_summary(result, quiet: bool) -> None:
     for col in ("check", "target", "median", "ok", "near", "off", "unknown"):
         table.add_column(col, justify="left" if col == "check" else "right")
     for cid, c in s.checks.items():
-        med = "—" if c.median is None else f"{c.median:.3g}"
-        table.add_row(escape(cid), escape(c.target), med, f"{c.pct_ok:.0f}%", f"{c.pct_near:.0f}%",
+        deg = "°" if c.unit == "deg" else ""  # ratios have no unit: shares of a body length
+        med = "—" if c.median is None else (f"{c.median:.0f}°" if deg else f"{c.median:.3g}")
+        table.add_row(escape(cid), escape(c.target) + deg, med, f"{c.pct_ok:.0f}%", f"{c.pct_near:.0f}%",
                       f"{c.pct_off:.0f}%", f"{c.pct_unknown:.0f}%")
     con.print(table)
     cues = [(cid, c.most_common_cue) for cid, c in s.checks.items() if c.most_common_cue]
@@ -202,18 +203,12 @@ def _modes(lib, poses: tuple[str, ...], side: str, routine: str | None, routine_
 
 def _after(result, out: Path, mode, with_report: bool, history: bool, quiet: bool) -> None:  # noqa: ANN001
     """Write the report when asked and add the run to the history (each a warning if it fails)."""
-    import warnings
-
     from posecheck.app.after_run import add_to_history, write_report
 
     if with_report:
-        if mode.kind == "pose":
-            path = write_report(out, result.summary, spec=mode.spec)
-            if path is not None and not quiet:
-                print(f"report     {path}")
-        else:
-            warnings.warn("report.html is not written for --pose auto yet; summary.json lists every segment",
-                          stacklevel=1)
+        path = write_report(out, result.summary, specs=list(mode.specs))
+        if path is not None and not quiet:
+            print(f"report     {path}")
     if history:
         add_to_history(result.summary, "score", out, list(mode.specs))
 

@@ -84,5 +84,98 @@ def unknown_cue(spec, reason: Reason, *, side: str | None = None, hidden: Landma
     return camera_instruction(spec, side)
 
 
-__all__ = ["FEET", "HANDS", "NO_PERSON_CUE", "camera_instruction", "correction", "format_cue", "not_visible_cue",
-           "off_frame_cue", "unknown_cue"]
+# -- a measured value as a person reads it ------------------------------------------------------
+
+#: How a body part is named beside a value (the rest by their own names).
+_PART_WORDS = {"foot_index": "toes", "wrist": "hand", "index": "hand", "pinky": "hand", "thumb": "hand"}
+_PLURAL = {"toes": "toes", "hand": "hands", "foot": "feet"}
+
+#: A length in a ratio, by the two parts it runs between.
+_SEGMENT_WORDS = {
+    frozenset(("hip", "knee")): "thigh", frozenset(("knee", "ankle")): "shin",
+    frozenset(("shoulder", "hip")): "torso", frozenset(("shoulder", "elbow")): "upper arm",
+    frozenset(("elbow", "wrist")): "forearm", frozenset(("heel", "foot_index")): "foot",
+    frozenset(("ankle", "foot_index")): "foot",
+}
+
+#: Fractions a person reads at a glance; amounts of a length below 0.85 are shown as the nearest.
+_FRACTIONS = ((0.1, "⅒"), (0.2, "⅕"), (0.25, "¼"), (1 / 3, "⅓"), (0.4, "⅖"), (0.5, "½"), (0.6, "⅗"),
+              (2 / 3, "⅔"), (0.75, "¾"), (0.8, "⅘"))
+
+#: Below this share of a length two points count as level (stacked, together).
+LEVEL_SHARE = 0.05
+
+
+def _split(name: str) -> tuple[str | None, str]:
+    head, _, tail = name.strip().lower().partition("_")
+    if head in ("left", "right", "mid", "front", "back") and tail:
+        return head, tail
+    return None, name.strip().lower()
+
+
+def _part(name: str) -> str:
+    """``front_knee`` -> ``knee``, ``mid_hip`` -> ``hips``, ``left_foot_index`` -> ``toes``."""
+    side, part = _split(name)
+    word = _PART_WORDS.get(part, part.replace("_", " "))
+    return _PLURAL.get(word, word + "s") if side == "mid" else word
+
+
+def _segment(a: str, b: str) -> str:
+    """The name of the length between two points: ``shin``, ``hip width``..."""
+    (sa, pa), (sb, pb) = _split(a), _split(b)
+    if pa == pb and {sa, sb} in ({"left", "right"}, {"front", "back"}):
+        return f"{_PART_WORDS.get(pa, pa.replace('_', ' '))} width"
+    return _SEGMENT_WORDS.get(frozenset((pa, pb)), f"{_part(a)}–{_part(b)} length")
+
+
+def amount(share: float, length: str) -> str:
+    """``⅓ shin``, ``1.8 hip widths``: a share of a body length, as a person reads it."""
+    share = abs(share)
+    if share < 0.85:
+        glyph = min(_FRACTIONS, key=lambda f: abs(f[0] - share))[1]
+        return f"{glyph} {length}"
+    shown = f"{share:.1f}".rstrip("0").rstrip(".")
+    return f"{shown} {length}" + ("" if shown == "1" else ("es" if length.endswith("ch") else "s"))
+
+
+def value_words(check, value: float) -> str:  # noqa: ANN001 - a CheckSpec
+    """A measured value as a person reads it beside the joint.
+
+    Angles stay numbers (``92°``); a ratio becomes a direction and an amount in a body
+    length, e.g. ``knee ⅓ shin behind ankle``, ``back knee level with ankle``, ``knees
+    1.8 hip widths apart``. The exact ratio is what ``frames.csv`` and the report keep.
+
+    Args:
+        check: the spec's check (its kind, points and ``relative_to``).
+        value: the measured value (NaN: ``?``).
+    """
+    if not math.isfinite(value):
+        return "?"
+    kind, pts, rel = check.kind, list(check.points), list(check.relative_to or [])
+    if kind in ("joint_angle", "segment_orientation"):
+        return f"{value:.0f}°"
+    if len(pts) < 2:
+        return f"{value:+.2f}"
+    a, b = _part(pts[0]), _part(pts[1])
+    level = abs(value) < LEVEL_SHARE
+    if kind == "vertical_stack":
+        if level:
+            return f"{a} over {b}"
+        return f"{a} {amount(value, _segment(pts[0], pts[1]))} {'ahead of' if value > 0 else 'behind'} {b}"
+    if len(rel) < 2:
+        return f"{value:+.2f}"
+    length = _segment(rel[0], rel[1])
+    if kind == "relative_height":
+        if level:
+            return f"{a} level with {b}"
+        return f"{a} {amount(value, length)} {'above' if value > 0 else 'below'} {b}"
+    if kind == "distance_ratio":
+        if _split(pts[0])[1] == _split(pts[1])[1]:
+            both = _PLURAL.get(a, a + "s")
+            return f"{both} together" if level else f"{both} {amount(value, length)} apart"
+        return f"{a} at {b}" if level else f"{a} {amount(value, length)} from {b}"
+    return f"{value:+.2f}"
+
+
+__all__ = ["FEET", "HANDS", "LEVEL_SHARE", "NO_PERSON_CUE", "amount", "camera_instruction", "correction",
+           "format_cue", "not_visible_cue", "off_frame_cue", "unknown_cue", "value_words"]

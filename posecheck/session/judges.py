@@ -59,6 +59,7 @@ class Judged:
             cues start afresh.
         hold_s: seconds in good form toward the hold target (None: no timer).
         hold_target_s: the target.
+        pose_s: seconds in the pose in the hold being built, good form or not (None: not counted).
         note: a small line under the title.
         routine: where a routine is.
         say: an announcement to say now, as it is (a routine's).
@@ -77,6 +78,7 @@ class Judged:
     routine: RoutineFrame | None = None
     say: str | None = None
     fixed_cue: str | None = None
+    pose_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,8 @@ class SingleJudge(Judge):
         spec = self.spec
         return Judged(v, spec, spec.title, cue_candidates(v, spec.praise), scope=(spec.id, self.side),
                       hold_s=None if self.timing.still else self.counter.current_good_s,
-                      hold_target_s=spec.hold.target_s if spec.hold else None)
+                      hold_target_s=spec.hold.target_s if spec.hold else None,
+                      pose_s=None if self.timing.still else self.counter.current_pose_s)
 
     def key(self, key: str) -> str | None:
         if key == "s" and self.spec.sides == "front_back":
@@ -295,7 +298,8 @@ class AutoJudge(Judge):
             seg = self._open
             return Judged(v, spec, spec.title, cue_candidates(v, spec.praise), scope=spec.id,
                           hold_s=None if self.timing.still or seg is None else seg.counter.current_good_s,
-                          hold_target_s=spec.hold.target_s if spec.hold else None)
+                          hold_target_s=spec.hold.target_s if spec.hold else None,
+                          pose_s=None if self.timing.still or seg is None else seg.counter.current_pose_s)
         wanted = (Cue.camera(NO_PERSON_CUE) if not seen.frame.detected
                   else Cue(NO_POSE_CUE, "correction", "no_pose"))
         return Judged(None, None, "No pose recognised", [wanted], scope=None)

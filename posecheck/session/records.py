@@ -36,6 +36,7 @@ class CheckStats:
         most_common_cue: the cue it gave most often (None: none).
         target: the target as text (``90``, ``≤0.15``).
         label: the check's short name.
+        unit: ``deg`` (the values are degrees) or ``ratio``; empty in files written before it.
     """
 
     median: float | None = None
@@ -48,6 +49,7 @@ class CheckStats:
     most_common_cue: str | None = None
     target: str = ""
     label: str = ""
+    unit: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -295,6 +297,7 @@ class SessionFrame:
         announcement: ``say`` is a routine's announcement, which a cue must not cut short.
         hold_s: seconds in good form toward the hold target (None: no timer).
         hold_target_s: the hold's target in seconds.
+        pose_s: seconds in the pose in the hold being built, good form or not (None: not counted).
         note: a small line under the title (e.g. what the recogniser sees in a routine).
         routine: the routine's state (None outside a routine).
         events: what the session noticed about this frame before judging it (e.g. ``person changed``).
@@ -314,6 +317,7 @@ class SessionFrame:
     note: str = ""
     routine: RoutineFrame | None = None
     events: tuple[str, ...] = ()
+    pose_s: float | None = None
 
 
 __all__ = ["AutoSummary", "CheckStats", "Hold", "PoseSummary", "PoseTotals", "RUN_FIELDS", "RoutineFrame",

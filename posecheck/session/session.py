@@ -217,7 +217,8 @@ class Session:
         return SessionFrame(index=index, t=frame.timestamp, detected=frame.detected,
                             pose=j.spec.id if j.spec is not None else None, title=j.title, verdict=j.verdict,
                             cue=cue, say=say, announcement=j.say is not None, hold_s=j.hold_s,
-                            hold_target_s=j.hold_target_s, note=j.note, routine=j.routine, events=item.events)
+                            hold_target_s=j.hold_target_s, pose_s=j.pose_s, note=j.note, routine=j.routine,
+                            events=item.events)
 
     def key(self, key: str) -> str | None:
         """A key pressed (``s``, ``n``): what to say about it, if anything."""

@@ -59,6 +59,7 @@ class FrameLog:
         self.detected = bytearray()
         self.camera: list[str | None] = []
         self.cols = {c.id: _Column() for c in spec.checks}
+        self._order = {c.id: k for k, c in enumerate(spec.checks)}
 
     def __len__(self) -> int:
         return len(self.t)
@@ -94,7 +95,8 @@ class FrameLog:
         return CheckStats(median=q(50), p10=q(10), p90=q(90), pct_ok=pct(Status.OK), pct_near=pct(Status.NEAR),
                           pct_off=pct(Status.OFF), pct_unknown=pct(Status.UNKNOWN),
                           most_common_cue=counts.most_common(1)[0][0] if counts else None,
-                          target=check.target.describe(), label=check.label or check.id)
+                          target=check.target.describe(), label=check.label or check.id,
+                          unit=self.spec.compiled.checks[self._order[check_id]].kind.unit)
 
 
 def _figures(spec: PoseSpec, log: FrameLog, counter: HoldCounter, frame_s: float) -> dict:
@@ -173,9 +175,43 @@ def segment_summary(spec: PoseSpec, side: str | None, log: FrameLog, counter: Ho
                    hold_target_s=fig["hold_target_s"])
 
 
+#: A check that was not ok for less than this share of the judged time (in percent) is not worth a line.
+WORK_ON_PCT = 15.0
+
+
+def work_on(summary) -> str | None:  # noqa: ANN001 - a PoseSummary or an AutoSummary
+    """What to work on next: the check that was off (or near, counting half) the most, with the cue
+    it gave most often. None when nothing was judged or no check stood out.
+
+    For a ``--pose auto`` or ``--routine`` run, each segment's checks count by the segment's time in
+    the pose, and the pose is named.
+    """
+    segments = getattr(summary, "segments", None)
+    if segments is None:
+        pools = [("", 1.0, summary.checks)]
+    else:
+        pools = [(f"{seg.pose_title or seg.pose}, ", seg.time_in_pose_s, seg.checks)
+                 for seg in segments if seg.time_in_pose_s > 0]
+    best: tuple[float, float, str] | None = None
+    for prefix, weight, checks in pools:
+        for cid, c in checks.items():
+            judged = 100.0 - c.pct_unknown
+            if judged <= 0:
+                continue
+            share = 100.0 * (c.pct_off + 0.5 * c.pct_near) / judged
+            if share < WORK_ON_PCT:
+                continue
+            what = f"{prefix}{c.label or cid}: " + (c.most_common_cue or f"aim for {c.target}")
+            key = (share * weight, share, what)
+            if best is None or key[:2] > best[:2]:
+                best = key
+    return best[2] if best is not None else None
+
+
 def finite_or_none(x: float | None) -> float | None:
     """``x`` for JSON: None when NaN."""
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-__all__ = ["FrameLog", "finite_or_none", "frame_durations", "pose_summary", "segment_summary"]
+__all__ = ["FrameLog", "WORK_ON_PCT", "finite_or_none", "frame_durations", "pose_summary", "segment_summary",
+           "work_on"]

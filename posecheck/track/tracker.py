@@ -20,7 +20,7 @@ from posecheck.judge.assess import unknown_result
 from posecheck.judge.measure import FrameMeasurement, Measured
 from posecheck.judge.seen import SeenFrame
 from posecheck.judge.status import Reason, Status
-from posecheck.judge.wording import correction
+from posecheck.judge.wording import correction, value_words
 from posecheck.specs.models import PoseSpec
 from posecheck.track.filters import Debounce, OneEuroFilter, StatusHysteresis
 from posecheck.track.jumps import JumpGuard, distrust
@@ -186,7 +186,7 @@ class PoseTracker:
         cue = None
         if status is not Status.OK:
             cue = correction(check.cues, dev, side, value, track.target)
-        return CheckState(r.id, value, r.value, status, dev, cue, None, **common)
+        return CheckState(r.id, value, r.value, status, dev, cue, None, reading=value_words(check, value), **common)
 
     def _looks_like_pose(self, states: tuple[CheckState, ...], detected: bool) -> bool:
         """Most checks measurable, and the values within the pose's ranges.

@@ -33,6 +33,8 @@ class CheckState:
         weight: the check's weight in the spec.
         target: the target as text (``90``), for display.
         unit: ``deg`` or ``ratio``.
+        reading: the value as a person reads it (``92°``, ``knee ⅓ shin behind ankle``; empty when
+            unknown), for the overlay; the exact value stays in ``value``.
     """
 
     id: str
@@ -47,6 +49,7 @@ class CheckState:
     weight: float
     target: str
     unit: str
+    reading: str = ""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import pytest
 from posecheck.judge.status import Status
 
 from ..cli_helpers import ROOT, assert_clean_error, posecheck
-from ..conftest import empty_clip, sample
+from ..conftest import empty_clip, sample, write_clip
 from ..media_helpers import status_colour_present
 from ..xvfb import env_with_display, screenshot, xvfb
 
@@ -32,13 +32,16 @@ def _decode(path: Path) -> list[np.ndarray]:
 
 
 def _has_cue_banner(img: np.ndarray) -> bool:
-    """The cue banner: a band of dark grey rows near the bottom with bright text in it."""
+    """The cue banner: a band of dark grey rows with bright text in it, near the bottom or (where
+    the body fills the bottom) under the header."""
     h = img.shape[0]
-    band = img[int(h * 0.75):]
-    rows = band.reshape(band.shape[0], -1, 3)
-    dark_rows = [(r.mean(axis=1) < 75).mean() > 0.6 for r in rows]
-    bright = (band.max(axis=2) > 200).sum()  # white or light-blue (camera) text
-    return sum(dark_rows) >= 20 and bright > 300
+    for band in (img[int(h * 0.75):], img[int(h * 0.05):int(h * 0.4)]):
+        rows = band.reshape(band.shape[0], -1, 3)
+        dark_rows = [(r.mean(axis=1) < 75).mean() > 0.6 for r in rows]
+        bright = (band.max(axis=2) > 200).sum()  # white or light-blue (camera) text
+        if sum(dark_rows) >= 20 and bright > 300:
+            return True
+    return False
 
 
 @pytest.mark.window
@@ -117,7 +120,24 @@ def test_no_display_suggests_headless(tmp_path):
 
 
 def test_headless_without_record_is_a_usage_error():
-    assert_clean_error(posecheck("live", "--pose", "frog", "--headless"), 2, "--record")
+    assert_clean_error(posecheck("live", "--pose", "frog", "--headless"), 2, "--voice", "--record")
+
+
+@pytest.mark.speech
+def test_a_headless_session_may_be_voice_only(tmp_path):
+    """No window and no recording: the cues are heard (here: written as WAV files), the session saved."""
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng); .ci/run installs it")
+    voice = tmp_path / "voice"
+    run = posecheck("live", "--pose", "kneeling_lunge", "--source", str(sample("lunge_side_120_left.mp4")),
+                    "--headless", "--voice-to", str(voice), "--sessions", str(tmp_path / "s"), "--no-history")
+    assert run.code == 0, run.err
+    assert "recording" not in run.out
+    assert "Bend your front knee deeper, toward 90°." in (voice / "spoken.txt").read_text()
+    (session,) = (tmp_path / "s").iterdir()
+    s = json.loads((session / "summary.json").read_text())
+    assert s["frames"] > 10 and s["time_in_good_form_s"] == 0.0
+    assert "what to work on: front knee: Bend your front knee deeper, toward 90°." in run.out
 
 
 def test_existing_record_file_is_not_overwritten(tmp_path):
@@ -196,3 +216,57 @@ def test_voice_speaks_the_cues_it_shows(tmp_path):
         seconds = w.getnframes() / w.getframerate()
         samples = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
     assert 0.5 < seconds < 8 and np.sqrt(np.mean(samples.astype(float) ** 2)) > 300
+
+
+class _SlowBackend:
+    """Speech that takes time, as a loudspeaker's does (the WAV backend of --voice-to is too quick to
+    show it); ``said`` holds the sentences said to their end, not those cut short."""
+
+    name = "slow"
+
+    def __init__(self, seconds: float) -> None:
+        import threading
+
+        self.seconds, self.said, self._stop = seconds, [], threading.Event()
+
+    def speak(self, text: str) -> None:
+        if not self._stop.wait(self.seconds):
+            self.said.append(text)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def test_the_last_well_done_is_said_when_the_video_ends_right_after_a_hold(tmp_path, monkeypatch):
+    """A routine of two rounds each side, on a clip of one round: the clip ends half a second after the
+    right-leg hold is reached, while "That's 1.5 seconds. Well done." is being said or waits to be (a
+    sentence takes 3 s here, more than the frames left take to judge, and two take less than the
+    12 s the end waits for the voice)."""
+    import posecheck.app.live as live
+    from posecheck.app.live import LiveOptions, run_live
+    from posecheck.io.voice import Speaker
+    from posecheck.session.session import Mode
+    from posecheck.specs import SpecLibrary
+    from posecheck.specs.routines import PlannedHold
+
+    # Left leg 3 s, right leg 3.5 s: the right hold is reached about 3 s into it.
+    left, right = _decode(sample("lunge_side_90_left.mp4")), _decode(sample("lunge_side_90_right.mp4"))
+    clip = tmp_path / "one round.mp4"
+    write_clip(clip, left + right + right[:12])
+    spec = SpecLibrary().get("kneeling_lunge")
+    plan = [PlannedHold("kneeling_lunge", "Kneeling lunge", side, rep, hold_s=1.5)
+            for rep in (1, 2) for side in ("left", "right")]
+
+    class Routine:
+        id, title = "two_rounds", "Two rounds"
+
+    backend = _SlowBackend(3.0)
+    monkeypatch.setattr(live._Voice, "start", classmethod(lambda cls, opts: cls(Speaker(backend), True)))
+    result = run_live(Mode.routine(Routine(), plan, [spec]),
+                      LiveOptions(source=clip, headless=True, realtime=False, sessions_dir=tmp_path / "s"))
+    assert result.ended_by == "source ended"
+    done = [st for st in result.summary.routine.steps if st.done]
+    assert [(st.side, st.held_long_enough) for st in done] == [("left", True), ("right", True)]
+    # The right side's "well done" was said to its end, though the video had ended. (The left side's
+    # may have been replaced while waiting by this newer announcement, on a fast machine.)
+    assert backend.said[-1] == "That's 1.5 seconds. Well done. Now the other side: left leg forward", backend.said

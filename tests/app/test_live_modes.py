@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
 import wave
 from pathlib import Path
@@ -18,7 +19,7 @@ import av
 import numpy as np
 import pytest
 
-from ..cli_helpers import assert_clean_error, posecheck
+from ..cli_helpers import ROOT, assert_clean_error, posecheck
 from ..conftest import empty_clip, sample
 
 #: The routine the two-pose clip does, with no rest between (the clip goes straight on).
@@ -86,6 +87,23 @@ def test_live_routine_guides_through_its_plan(tmp_path, long_two_pose_clip):
     # The printed summary: per hold, its target, the time in good form, done.
     assert "Lunge then frog: 2 of 2 holds done, 2 held long enough in good form, 0 skipped" in run.out
     assert "1.5 s" in run.out and "routine finished" in run.out
+    # The report: the plan against what was done, a section per segment, stills from the recording.
+    html = (session / "report.html").read_text()
+    assert f"report: {session / 'report.html'}" in run.out
+    assert "The plan against what was done" in html and "2 of 2 holds done" in html
+    assert html.count('<section class="segment"') == len(s["segments"]) > 0
+    if os.environ.get("POSECHECK_UPDATE_DOCS"):
+        # The README's picture of a routine: the frame a second into the first hold. The recording holds
+        # what the window shows (test_live.py compares the two).
+        import csv
+
+        import cv2
+
+        with (session / "frames.csv").open() as fh:
+            at = next(k for k, row in enumerate(csv.DictReader(fh)) if row["step"] and float(row["held_s"]) >= 1.0)
+        with av.open(str(record)) as c:
+            shown = next(itertools.islice(c.decode(video=0), at, None)).to_ndarray(format="bgr24")
+        cv2.imwrite(str(ROOT / "docs" / "live_routine_screenshot.png"), shown)
 
 
 @pytest.mark.model
@@ -127,6 +145,10 @@ def test_live_pose_auto_names_each_pose_it_sees(tmp_path, long_two_pose_clip):
     assert {"kneeling_lunge", "frog"} <= set(s["poses"])
     assert _frames(record) == s["frames"] <= n
     assert "Kneeling lunge" in run.out and "Frog" in run.out
+    html = (session / "report.html").read_text()
+    assert html.count('<section class="segment"') == len(s["segments"])
+    assert "Kneeling lunge, left leg forward" in html and "Frog" in html
+    assert "what to work on:" in run.out
 
 
 def test_unknown_routine_suggests_close_names(tmp_path):

@@ -55,6 +55,13 @@ def test_score_report_holds_plots_stills_and_the_video(scored):
     # The score and the hold are shown.
     assert f"{round(summary['score'])}<small> / 100" in html
     assert f"<td>{summary['holds'][0]['side']}</td>" in html
+    # The timer's one meaning, with summary.json's own figures: time in good form toward the target
+    # (a tile), and each hold's good form next to its time in the pose.
+    assert (f'<div class="k">Time in good form</div><div class="v">{summary["time_in_good_form_s"]:.1f}'
+            f'<small> s of the {summary["hold_target_s"]:.0f} s target') in html
+    for hold in summary["holds"]:
+        assert (f'<td class="n">{hold["duration_s"]:.1f} s</td>'
+                f'<td class="n">{hold["good_form_s"]:.1f} s</td>') in html
     # Self-contained: nothing is fetched from anywhere.
     assert not re.search(r'(src|href)="(https?:)?//', html)
     assert "<script" not in html and "<link" not in html
@@ -193,3 +200,165 @@ def test_chromium_plays_the_embedded_video(scored, tmp_path):
         "</script>")
     dom = _chrome(tmp_path, "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()).stdout
     assert 'data-state="playable 960x540"' in dom, dom[-500:]
+
+
+# -- every kind of run: one pose, --pose auto, a routine ---------------------------------------------
+
+#: The four sample clips back to back: a lunge each side, a frog, and a lunge too open (left).
+FOUR = ["lunge_side_90_left", "lunge_side_90_right", "frog_backhigh_90", "lunge_side_120_left"]
+
+#: A routine the clip half follows: both lunges and the frog done, knees to chest skipped.
+ROUTINE = ("id: lunge_both_then_frog\ntitle: Lunge both sides, then frog\nsource: ['000']\nrest_s: 0\nsteps:\n"
+           "  - {pose: kneeling_lunge, hold: {seconds: 2}, sides: both}\n"
+           "  - {pose: frog, hold: {seconds: 2}}\n"
+           "  - {pose: knees_to_chest, hold: {seconds: 2}}\n")
+
+
+@pytest.fixture(scope="module")
+def four_poses(tmp_path_factory, model_landmarks) -> tuple[Path, Path]:
+    """The clip, and its landmarks from the real model (scored once, replayed by each test)."""
+    from ..conftest import join_clips
+
+    clip = tmp_path_factory.mktemp("four") / "four poses.mp4"
+    join_clips(clip, FOUR)
+    return clip, model_landmarks(clip)
+
+
+def _score(out: Path, landmarks: Path, *args: str):  # noqa: ANN202
+    run = posecheck("score", "--replay", str(landmarks), *args, "--out", str(out), "--report", "-q",
+                    "--no-history")
+    assert run.code == 0, run.err
+    assert "Traceback" not in run.err and "warning" not in run.err.lower(), run.err
+    return json.loads((out / "summary.json").read_text())
+
+
+@pytest.mark.model
+def test_an_auto_run_gets_a_report_with_a_section_per_segment(tmp_path, four_poses):
+    _, landmarks = four_poses
+    out = tmp_path / "auto"
+    s = _score(out, landmarks, "--pose", "auto")
+    html = _html(out)
+    segs = s["segments"]
+    assert len(segs) >= 4
+    assert html.count('<section class="segment"') == len(segs)
+    for k, seg in enumerate(segs, 1):
+        side = f", {seg['side']} leg forward" if seg["side"] else ""
+        assert f"{k}. {seg['pose_title']}{side} · {seg['start_s']:.1f}–{seg['end_s']:.1f} s" in html
+    # Per segment its figures, holds, checks (with a value plot each) and worst moments, stills
+    # taken from the input clip (a replay writes no annotated video).
+    n_checks = sum(len(seg["checks"]) for seg in segs)
+    assert html.count('<section class="card check"') == n_checks
+    assert html.count("<svg") == n_checks + len(segs)  # a plot per check, a timeline per segment
+    assert len(re.findall(r'<img src="data:image/jpeg;base64,', html)) >= len(segs)
+    # The lunge was held on both sides: left against right, with the summary's own good-form times.
+    assert "Kneeling lunge: left and right" in html
+    lunges = [seg for seg in segs if seg["pose"] == "kneeling_lunge"]
+    left = sum(seg["time_in_good_form_s"] for seg in lunges if seg["side"] == "left")
+    right = sum(seg["time_in_good_form_s"] for seg in lunges if seg["side"] == "right")
+    assert f"<td>time in good form</td><td class=\"n\">{left:.1f} s</td><td class=\"n\">{right:.1f} s</td>" in html
+    # What to work on: the too-open lunge at the end.
+    assert "What to work on:</b> Kneeling lunge, front knee: Bend your front knee deeper" in html
+    # The report command writes the same page again (it refused such runs before).
+    run = posecheck("report", str(out), "--force")
+    assert run.code == 0, run.err
+    assert _html(out).count('<section class="segment"') == len(segs)
+
+
+@pytest.fixture(scope="module")
+def routine_run(tmp_path_factory, four_poses) -> Path:
+    """A ``score --routine --report`` run of the four-pose clip (replayed landmarks)."""
+    _, landmarks = four_poses
+    base = tmp_path_factory.mktemp("routine")
+    mine = base / "routines"
+    mine.mkdir()
+    (mine / "r.yaml").write_text(ROUTINE)
+    _score(base / "out", landmarks, "--routine", "lunge_both_then_frog", "--routines", str(mine))
+    return base / "out"
+
+
+@pytest.mark.model
+def test_a_routine_run_gets_its_plan_against_what_was_done(routine_run):
+    out = routine_run
+    s = json.loads((out / "summary.json").read_text())
+    html = _html(out)
+    r = s["routine"]
+    assert (r["holds_planned"], r["holds_skipped"]) == (4, 1)
+    assert "<h1>Lunge both sides, then frog</h1>" in html
+    assert "The plan against what was done" in html
+    plan = html.split("The plan against what was done")[1].split("</table>")[0]
+    rows = re.findall(r"<tr class=\"(skipped)?\">", plan)
+    assert len(rows) == 4 and rows.count("skipped") == 1
+    for k, st in enumerate(r["steps"], 1):
+        assert f"<td>{k}</td><td>{st['title']}</td>" in plan
+        if st["done"]:
+            assert f"{st['time_in_good_form_s']:.1f} s" in plan
+    assert html.count('<section class="segment"') == len(s["segments"])
+    assert "step 1 of 4" in html  # a segment names the step it was
+    assert f"{r['holds_done']} of {r['holds_planned']} holds done" in html
+
+
+@pytest.mark.model
+def test_a_one_pose_run_on_both_sides_shows_them_side_by_side(tmp_path, four_poses):
+    _, landmarks = four_poses
+    out = tmp_path / "pose"
+    s = _score(out, landmarks, "--pose", "kneeling_lunge")
+    assert {"left", "right"} <= set(s["sides"])
+    html = _html(out)
+    table = html.split("<h2>Left and right</h2>")[1].split("</table>")[0]
+    sides = s["sides"]
+    assert (f"<td>time in good form</td><td class=\"n\">{sides['left']['time_in_good_form_s']:.1f} s</td>"
+            f"<td class=\"n\">{sides['right']['time_in_good_form_s']:.1f} s</td>") in table
+    # The front knee: the 90° lunges both sides, and the 120° one on the left pulls the left median up.
+    m = re.search(r"<td>front knee</td><td class=\"n\">(\d+)°, ok (\d+)%</td><td class=\"n\">(\d+)°, ok (\d+)%", table)
+    assert m, table
+    left, right = int(m.group(1)), int(m.group(3))
+    assert 85 <= right <= 105 and left > right
+
+
+def test_file_sizes_read_in_kilobytes_and_megabytes():
+    from posecheck.render.report import file_size
+
+    assert file_size(31_000) == "31 kB"  # was "0.0 MB"
+    assert file_size(400) == "1 kB"
+    assert file_size(2_450_000) == "2.5 MB"
+    assert file_size(40 * 1024 * 1024) == "41.9 MB"
+
+
+@pytest.mark.model
+def test_the_report_names_a_small_video_in_kilobytes(scored):
+    from posecheck.render.report import file_size
+
+    size = (scored / "annotated.mp4").stat().st_size
+    assert f"The annotated video ({file_size(size)}) is inside this page." in _html(scored)
+    assert "0.0 MB" not in _html(scored)
+
+
+def test_equally_bad_frames_give_moments_spread_over_the_hold():
+    from posecheck.render.report.render import Frames, worst_moments
+
+    t = np.arange(100) / 10.0  # 10 s at 10 fps, every frame scored 30
+    frames = Frames(t=t, frame=t * 10, side=["left"] * 100, person=np.ones(100, dtype=bool),
+                    in_pose=np.ones(100, dtype=bool), good_form=np.zeros(100, dtype=bool),
+                    score=np.full(100, 30.0), values={}, status={}, camera_cue=[""] * 100)
+    # The start, the middle and the end, not 0, 1 and 2 s.
+    assert worst_moments(frames) == [0, 49, 99]
+
+
+@needs_chromium
+@pytest.mark.model
+@pytest.mark.browser
+def test_chromium_renders_a_routine_report(routine_run, tmp_path):
+    from PIL import Image
+
+    png = tmp_path / "routine.png"
+    proc = _chrome(tmp_path, f"--screenshot={png}", "--window-size=1280,2400", (routine_run / "report.html").as_uri())
+    assert png.exists() and png.stat().st_size > 20_000, proc.stderr[-2000:]
+    pic = np.asarray(Image.open(png).convert("RGB"))
+    assert pic.shape[:2] == (2400, 1280) and len(np.unique(pic.reshape(-1, 3), axis=0)) > 500
+    # The plan's "held long enough" (ok green) and "too short" (off red) are on screen.
+    assert ((np.abs(pic.astype(int) - (0x2E, 0x9D, 0x5B)).sum(axis=2)) < 30).sum() > 1000
+    if os.environ.get("POSECHECK_UPDATE_DOCS"):
+        shutil.copy(png, ROOT / "docs" / "routine_report_screenshot.png")
+    dom = _chrome(tmp_path, "--dump-dom", (routine_run / "report.html").as_uri()).stdout
+    summary = json.loads((routine_run / "summary.json").read_text())
+    assert dom.count('class="segment"') == len(summary["segments"])
