@@ -39,6 +39,7 @@ def _worker_main(conn: Connection, fn: Callable[[Unit, Progress], UnitResult]) -
     # Between units a Ctrl-C means nothing here; during one, the unit's own handler makes it
     # stop between two frames (and restores this one after).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    conn.send(("ready", None))
     while True:
         try:
             unit = conn.recv()
@@ -70,6 +71,7 @@ class _Worker:
     conn: Connection
     task: _Task | None = None
     asked_to_stop: float = 0.0
+    ready: bool = False  # it ignores Ctrl-C between units: it may be asked to stop
 
 
 class LocalPool:
@@ -175,7 +177,7 @@ class LocalPool:
             waits: list = [self._wake_r]
             for w in self._workers:
                 waits.append(w.process.sentinel)
-                if w.task is not None:
+                if w.task is not None or not w.ready:
                     waits.append(w.conn)
             for ready in wait(waits, timeout=_ASK_AGAIN_S):
                 if ready is self._wake_r:
@@ -195,6 +197,9 @@ class LocalPool:
         try:
             while worker.conn.poll():
                 kind, value = worker.conn.recv()
+                if kind == "ready":
+                    worker.ready = True
+                    continue
                 task = worker.task
                 if task is None:
                     continue
@@ -227,7 +232,10 @@ class LocalPool:
         how = _how_it_ended(worker.process.exitcode)
         with self._lock:
             stopping = self._stopping
-        if task.attempts <= self._retries and not stopping:
+        if stopping:  # e.g. Ctrl-C reached it while it was starting
+            task.future.set_result(UnitResult("interrupted", failure=Failure("stopped before it finished", 130)))
+            return
+        if task.attempts <= self._retries:
             with self._lock:
                 self._queue.appendleft(task)  # first in line: it is the oldest
             return
@@ -241,7 +249,7 @@ class LocalPool:
                 return
         now = time.monotonic()
         for w in self._workers:
-            if w.task is not None and now - w.asked_to_stop >= _ASK_AGAIN_S and w.process.pid:
+            if w.task is not None and w.ready and now - w.asked_to_stop >= _ASK_AGAIN_S and w.process.pid:
                 w.asked_to_stop = now
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(w.process.pid, signal.SIGINT)
