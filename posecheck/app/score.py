@@ -185,6 +185,8 @@ def score_stream(
                 if on_frame:
                     on_frame(count)
             emit(session.flush())
+        if session.frames == 0 and not complete:
+            raise Interrupted("interrupted before the first frame was scored", "nothing was written")
         if session.frames == 0:
             raise InputError(f"{header.input}: no frames could be read", "check the file plays in a video player")
         summary = session.summary(header.input or "", complete, {

@@ -209,7 +209,7 @@ def _score_inputs(inputs: list[Path], modes: list, out: Path, options, jobs: int
     if is_batch:
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out} is a file, not a folder", "give --out a folder name")
-        folders = result_folders(keys, out, earlier_folders(read_index(out)))
+        folders = result_folders(keys, out.resolve(), earlier_folders(read_index(out), out))
     else:
         folders = [out]
     todo = [BatchInput(key[0], str(path), folder.resolve() if is_batch else folder, mode)
@@ -385,7 +385,7 @@ class _BatchBar:
         s = o.result.summary
         score = "not judged" if s.score is None else f"{s.score:.0f}/100"
         what = "already scored" if o.status == "skipped" else "scored"
-        self._say(f"{what}: {o.input.name} -> {o.input.out}: score {score}, good form "
+        self._say(f"{what}: {o.input.name} -> {_shown(o.input.out)}: score {score}, good form "
                   f"{s.time_in_good_form_s:.1f} s of {s.duration_s:.1f} s")
 
     def _say(self, text: str, err: bool = False) -> None:
@@ -404,10 +404,18 @@ class _BatchBar:
         parts = [f"{report.count(k)} {k}" for k in ("scored", "skipped", "failed", "interrupted") if report.count(k)]
         index = f"; {report.index_files[1]}" if report.index_files else ""
         rate = f", {report.frames / report.seconds:.0f} frames/s" if report.seconds and report.frames else ""
-        print(f"{len(report.outcomes)} inputs: {', '.join(parts)} in {report.seconds:.1f} s{rate} "
-              f"({report.executor}){index}")
+        where = f" ({report.executor})" if report.executor else ""
+        print(f"{len(report.outcomes)} inputs: {', '.join(parts)} in {report.seconds:.1f} s{rate}{where}{index}")
 
     def stop(self) -> None:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be said: from the current folder when it is inside it."""
+    import os
+
+    rel = os.path.relpath(path)
+    return path.as_posix() if rel.startswith("..") else rel

@@ -17,6 +17,7 @@ exactly those again.
 from __future__ import annotations
 
 import itertools
+import os
 import queue
 import shutil
 import threading
@@ -320,6 +321,8 @@ class _Engine:
             failure = r.failure or Failure("failed")
             if status == "failed":
                 failure = Failure(f"chunk {k + 1} of {len(state.job.chunks)}: {failure.message}", failure.exit_code)
+            else:
+                failure = _nothing_kept(self.inputs[state.slot], len(state.job.chunks))
             self._finish(state.slot, InputOutcome(self.inputs[state.slot], status, failure=failure,
                                                   chunks=len(state.job.chunks)))
             return
@@ -345,9 +348,8 @@ class _Engine:
             self._finish(state.slot, InputOutcome(inp, "scored", outcome, seconds=seconds, chunks=n))
         elif isinstance(outcome, Interrupted):
             self.interrupted = True
-            self._finish(state.slot, InputOutcome(inp, "interrupted", failure=Failure(
-                f"interrupted: nothing was kept of {inp.name} (it was being scored in {n} chunks); "
-                "run the same command again to score it", Interrupted.exit_code), seconds=seconds, chunks=n))
+            self._finish(state.slot, InputOutcome(inp, "interrupted", failure=_nothing_kept(inp, n), seconds=seconds,
+                                                  chunks=n))
         else:
             self._finish(state.slot, InputOutcome(inp, "failed", failure=Failure.of(outcome), seconds=seconds,
                                                   chunks=n))
@@ -443,7 +445,7 @@ class _Engine:
     def _write_index(self, final: bool) -> None:
         if not self.settings.index:
             return
-        rows = [_row(inp, self.outcomes.get(slot)) for slot, inp in enumerate(self.inputs)]
+        rows = [_row(inp, self.outcomes.get(slot), self.settings.out) for slot, inp in enumerate(self.inputs)]
         counts: dict[str, int] = {}
         for row in rows:
             counts[row.status] = counts.get(row.status, 0) + 1
@@ -460,13 +462,19 @@ class _Engine:
                                   "every input's own results are in its folder") from None
 
 
+def _nothing_kept(inp: BatchInput, chunks: int) -> Failure:
+    return Failure(f"interrupted: nothing was kept of {inp.name} (it was being scored in {chunks} chunks); "
+                   "run the same command again to score it", Interrupted.exit_code)
+
+
 def _not_started() -> UnitResult:
     return UnitResult("interrupted", failure=Failure("not scored: the batch was interrupted before it started; "
                                                      "run the same command again to score it", Interrupted.exit_code))
 
 
-def _row(inp: BatchInput, outcome: InputOutcome | None) -> BatchRow:
-    base = {"input": inp.name, "path": str(inp.path), "pose": inp.mode.name, "out": str(inp.out)}
+def _row(inp: BatchInput, outcome: InputOutcome | None, folder: Path) -> BatchRow:
+    base = {"input": inp.name, "path": str(inp.path), "pose": inp.mode.name,
+            "out": os.path.relpath(inp.out, folder.resolve())}
     if outcome is None:
         return BatchRow(status="pending", **base)
     s = outcome.result.summary if outcome.result is not None else None

@@ -35,7 +35,7 @@ class BatchRow:
         pose: what it was judged as (a pose id, ``auto`` or a routine id).
         status: see the module's description.
         reason: why it failed or was interrupted (one line), else None.
-        out: its results folder.
+        out: its results folder, relative to the batch's folder (which can be moved whole).
         score: its score (None: not judged, or no result).
         time_in_pose_s: seconds in the pose (in a pose, for ``auto`` and routines).
         time_in_good_form_s: seconds in good form.
@@ -123,11 +123,12 @@ def read_index(folder: Path) -> BatchIndex | None:
     return BatchIndex(executor=str(data.get("executor", "")), inputs=rows)
 
 
-def earlier_folders(index: BatchIndex | None) -> dict[tuple[Path, str], Path]:
-    """(input path, pose) -> the folder an earlier run gave it."""
+def earlier_folders(index: BatchIndex | None, folder: Path) -> dict[tuple[Path, str], Path]:
+    """(input path, pose) -> the results folder an earlier run of the batch in ``folder`` gave it."""
     if index is None:
         return {}
-    return {(Path(r.path), r.pose): Path(r.out) for r in index.inputs if r.out}
+    return {(Path(r.path), r.pose): (folder / r.out).resolve() for r in index.inputs
+            if r.out and not Path(r.out).is_absolute() and ".." not in Path(r.out).parts}
 
 
 __all__ = ["BatchIndex", "BatchRow", "CSV_COLUMNS", "Status", "earlier_folders", "read_index", "write_index"]

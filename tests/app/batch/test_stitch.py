@@ -49,10 +49,10 @@ def test_a_stop_ends_stitching_with_interrupted(tmp_path):
 
 
 def test_the_index_is_written_as_json_and_csv_and_read_back(tmp_path):
-    rows = [BatchRow(input="a/frog.mp4", path="/x/a/frog.mp4", pose="frog", status="scored", out=str(tmp_path / "frog"),
+    rows = [BatchRow(input="a/frog.mp4", path="/x/a/frog.mp4", pose="frog", status="scored", out="frog",
                      score=71.5, time_in_good_form_s=2.0, frames=72, complete=True, chunks=2, seconds=3.25),
             BatchRow(input="bad.mp4", path="/x/bad.mp4", pose="frog", status="failed", reason="bad.mp4 is not a video.",
-                     out=str(tmp_path / "bad"))]
+                     out="bad")]
     write_index(tmp_path, BatchIndex(executor="local, 2 worker processes", jobs=2, inputs=rows,
                                      counts={"scored": 1, "failed": 1}))
     data = json.loads((tmp_path / "batch.json").read_text())
@@ -64,7 +64,7 @@ def test_the_index_is_written_as_json_and_csv_and_read_back(tmp_path):
     assert back.inputs == rows
     from pathlib import Path
 
-    assert earlier_folders(back) == {(Path("/x/a/frog.mp4"), "frog"): tmp_path / "frog",
+    assert earlier_folders(back, tmp_path) == {(Path("/x/a/frog.mp4"), "frog"): tmp_path / "frog",
                                      (Path("/x/bad.mp4"), "frog"): tmp_path / "bad"}
     (tmp_path / "batch.json").write_text("not json")
     assert read_index(tmp_path) is None
