@@ -169,11 +169,19 @@ def long_clip(tmp_path_factory):
     return clip, frames, one
 
 
-def test_a_long_recording_in_time_chunks_matches_one_pass(long_clip, tmp_path):
-    clip, frames, one = long_clip
-    out = tmp_path / "chunked"
+@pytest.fixture(scope="module")
+def chunked(long_clip, tmp_path_factory):
+    """The long recording scored with --jobs 2: two time chunks."""
+    clip, _, _ = long_clip
+    out = tmp_path_factory.mktemp("chunked") / "out"
     run = posecheck("score", str(clip), "--pose", "kneeling_lunge", "--out", str(out), "--jobs", "2", "--no-history")
     assert run.code == 0, run.err
+    return out
+
+
+def test_a_long_recording_in_time_chunks_matches_one_pass(long_clip, chunked, tmp_path):
+    clip, frames, one = long_clip
+    out = chunked
     a = json.loads((one / "summary.json").read_text())
     b = json.loads((out / "summary.json").read_text())
     assert (b["chunks"], b["chunk_overlap_s"], a["chunks"]) == (2, 1.0, None)
@@ -283,7 +291,7 @@ def test_an_interrupted_chunked_recording_keeps_nothing_and_is_scored_whole_agai
     time.sleep(1.0)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=300)
-    assert_clean_error(Run(proc.returncode, "", err), 130, "interrupted: nothing was kept of practice.mp4",
+    assert_clean_error(Run(proc.returncode, "", err), 130, "practice.mp4 (it was being scored in 2 chunks)",
                        "run the same command again")
     assert list(out.iterdir()) == []  # no part of it, and no partial result stitched from parts
     again = posecheck("score", str(clip), "--pose", "kneeling_lunge", "--out", str(out), "--jobs", "2",
@@ -309,3 +317,117 @@ def test_a_corrupt_input_fails_alone_and_is_counted(batch, tmp_path):
     assert [r["status"] for r in rows] == ["scored", "failed", "failed"]
     assert "not a readable video file" in rows[1]["reason"] and "does not exist" in rows[2]["reason"]
     _same_results(out / "frog", runs["1"][0] / "frog")
+
+
+# -- on a Ray cluster ------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _listening(port: int) -> list:
+    """The local addresses listening on ``port`` (from /proc/net/tcp and tcp6)."""
+    import ipaddress
+
+    found = []
+    for table, size in (("/proc/net/tcp", 4), ("/proc/net/tcp6", 16)):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            host, hexport = local.split(":")
+            if state == "0A" and int(hexport, 16) == port:
+                raw = bytes.fromhex(host)
+                # /proc holds the address in 32-bit words of host byte order.
+                words = b"".join(raw[i:i + 4][::-1] for i in range(0, size, 4))
+                ip = ipaddress.ip_address(words)
+                found.append(getattr(ip, "ipv4_mapped", None) or ip)
+    return found
+
+
+@pytest.fixture(scope="module")
+def ray_head():
+    """A real Ray head on 127.0.0.1 with a free port and 2 CPUs, usage statistics off, no dashboard."""
+    import socket
+    import tempfile
+
+    ray = Path(sys.executable).with_name("ray")
+    if not ray.exists():
+        pytest.skip("Ray is not installed: pip install -e '.[test,cluster]' (make test does)")
+    port = _free_port()
+    temp = Path(tempfile.mkdtemp(prefix="ray-", dir="/tmp"))  # Ray's socket paths must stay short
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    log = (temp / "head.log").open("w")
+    head = subprocess.Popen([str(ray), "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={port}",
+                             "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats",
+                             f"--temp-dir={temp}"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if head.poll() is not None or time.time() > deadline:
+                    pytest.fail(f"the Ray head did not start: {(temp / 'head.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        # Loopback only: nothing of the cluster is reachable from beyond this machine.
+        assert _listening(port) and all(ip.is_loopback for ip in _listening(port)), _listening(port)
+        yield f"127.0.0.1:{port}"
+    finally:
+        head.terminate()  # `ray start --block` stops the processes it started
+        try:
+            head.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            head.kill()
+        log.close()
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def test_a_batch_on_a_ray_cluster_gives_the_files_of_a_local_run(batch, ray_head, tmp_path):
+    root, inputs, runs = batch
+    out = tmp_path / "out"
+    run = posecheck("score", *_names(inputs, root), "--pose", "kneeling_lunge", "--out", str(out), "--cluster",
+                    ray_head, "--no-history", cwd=root)
+    assert run.code == 0, run.err
+    assert "Traceback" not in run.err
+    data = json.loads((out / "batch.json").read_text())
+    assert data["executor"] == f"ray {ray_head}, 2 CPUs" and data["counts"] == {"scored": 3}
+    for folder in ("frog", "frog-2", "lunge_side_120_left"):
+        _same_results(out / folder, runs["1"][0] / folder)
+
+
+def test_a_long_recording_on_a_ray_cluster_is_chunked_as_on_this_machine(long_clip, chunked, ray_head, tmp_path):
+    clip, frames, _ = long_clip
+    out = tmp_path / "out"
+    run = posecheck("score", str(clip), "--pose", "kneeling_lunge", "--out", str(out), "--no-history", "-q",
+                    env={"POSECHECK_RAY_ADDRESS": ray_head})
+    assert run.code == 0, run.err
+    # The same two chunks, on the cluster's two CPUs: the very files of the local chunked run.
+    assert json.loads((out / "summary.json").read_text())["chunks"] == 2
+    _same_results(out, chunked)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_a_ray_worker_killed_mid_task_is_retried_and_the_batch_completes(batch, ray_head, tmp_path):
+    root, inputs, runs = batch
+    out = tmp_path / "out"
+    proc = _start("score", *_names(inputs, root), "--pose", "kneeling_lunge", "--out", str(out), "--cluster",
+                  ray_head, "--no-history", cwd=root)
+    partial = _wait_for_partial(out)
+    victim = _writer_pid(partial)  # the Ray worker process running that task
+    assert victim != proc.pid
+    os.kill(victim, signal.SIGKILL)
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert [r["status"] for r in _rows(out)] == ["scored"] * 3
+    for folder in ("frog", "frog-2", "lunge_side_120_left"):
+        _same_results(out / folder, runs["1"][0] / folder)
+    assert not [p for p in out.rglob(".*")]

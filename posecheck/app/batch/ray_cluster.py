@@ -56,17 +56,17 @@ class RayCluster:
     """
 
     def __init__(self, address: str) -> None:
+        if _is_loopback(address.rpartition(":")[0]):
+            # A head started on 127.0.0.1 listens there only; without this, Ray replaces a
+            # loopback address by this machine's network address and waits there for ever
+            # (Ray's own switch for single-machine clusters). Ray reads it when it is imported.
+            os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         try:
             import ray
         except ImportError:
             raise ClusterError("--cluster needs Ray, which is not installed", INSTALL_HINT) from None
         _reachable(address)
-        host = address.rpartition(":")[0]
-        if _is_loopback(host):
-            # A head started on 127.0.0.1 listens there only; without this, Ray would look for it
-            # at this machine's network address (Ray's own switch for single-machine clusters).
-            os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
         self._ray = ray
         try:
             ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
