@@ -1,6 +1,6 @@
 # posecheck: two commands do all set-up on a fresh machine with Python 3.11/3.12 and make.
 #   make demo   score a bundled sample clip (no camera needed)
-#   make test   create .venv, install posecheck with its test extras, run every test
+#   make test   create .venv, install posecheck with its test and cluster extras, run every test
 #   make test-fast   the tests that need no model, window, browser or speech (the inner loop)
 # The first of these that really runs and is 3.11 or 3.12 (a pyenv shim may exist and fail).
 PY ?= $(shell for p in python3.12 python3.11 python3; do $$p -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 13)' >/dev/null 2>&1 && { echo $$p; break; }; done)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "posecheck needs Python 3.11 or 3.12 on the PATH (or: make PY=/path/to/python3.12)"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,cluster]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,3 +1,5 @@
 from posecheck.cli.app import entry
 
-entry()
+# Guarded: a batch's worker processes (multiprocessing's "spawn") import this module again.
+if __name__ == "__main__":
+    entry()

@@ -88,6 +88,12 @@ class EstimatorError(PosecheckError):
     exit_code = 4
 
 
+class ClusterError(PosecheckError):
+    """The Ray cluster of ``--cluster`` cannot be used (Ray not installed, cluster unreachable)."""
+
+    exit_code = 6
+
+
 class _EndsARun(PosecheckError):
     """An error that ends a run after its results were saved.
 

@@ -132,6 +132,28 @@ def write_clip(out: Path, frames: list, fps: int = 24) -> int:
     return len(frames)
 
 
+def loop_clip(out: Path, name: str, seconds: float) -> int:
+    """The sample clip ``name`` played forth and back to ``seconds`` (24 fps, no jump): one continuous
+    recording, as a person's long practice is. The frame count."""
+    import av
+
+    with av.open(str(sample(f"{name}.mp4"))) as c:
+        frames = [fr.to_ndarray(format="bgr24") for fr in c.decode(video=0)]
+    n = int(seconds * 24)
+    with av.open(str(out), "w") as c:
+        s = c.add_stream("libx264", rate=24)
+        s.height, s.width = frames[0].shape[:2]
+        s.pix_fmt = "yuv420p"
+        for i in range(n):
+            k = i % (2 * len(frames) - 2)
+            img = frames[k if k < len(frames) else 2 * len(frames) - 2 - k]
+            for p in s.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return n
+
+
 def empty_clip(out: Path, frames: int = 20) -> Path:
     """A 2 s clip of an empty grey room: nobody in view."""
     import av

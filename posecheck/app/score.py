@@ -58,8 +58,19 @@ class ScoreOptions:
     stride: int = 1
 
 
+def annotate(image, frame, f):  # noqa: ANN001, ANN201 - a BGR image, its PoseFrame and SessionFrame
+    """The picture of one judged frame as ``annotated.mp4`` shows it (the one home of that drawing)."""
+    from posecheck.render.overlay import OverlayInfo, draw_overlay
+
+    return draw_overlay(image, frame, f.verdict, OverlayInfo.of(f))
+
+
 class _Annotated:
-    """The annotated video: drawn and encoded on its own thread, beside the model."""
+    """The annotated video: drawn and encoded on its own thread, beside the model.
+
+    Any object with its methods (``keep``, ``write``, ``close``, ``abort``, ``written``) can take
+    its place in :func:`score_stream`, e.g. one that has the video drawn in parallel time chunks.
+    """
 
     def __init__(self, path: Path, fps: float) -> None:
         self.path, self.fps = path, fps
@@ -67,14 +78,18 @@ class _Annotated:
         self.worker: Worker | None = None
         self.pending: dict[int, tuple] = {}
 
+    @property
+    def written(self) -> bool:
+        """Whether a video was started (a run with no frames writes none)."""
+        return self.video is not None
+
     def keep(self, index: int, image, frame) -> None:  # noqa: ANN001
         """Hold a frame's picture until the session has judged it."""
-        self.pending[index] = (image, frame)
+        if image is not None:
+            self.pending[index] = (image, frame)
 
     def write(self, f) -> None:  # noqa: ANN001 - a SessionFrame
         """Draw and encode the picture of a judged frame."""
-        from posecheck.render.overlay import OverlayInfo, draw_overlay
-
         item = self.pending.pop(f.index, None)
         if item is None:
             return
@@ -85,8 +100,8 @@ class _Annotated:
             self.video = VideoWriter(self.path, self.fps, (image.shape[1], image.shape[0]), threads=1)
             video = self.video
             # Drawing and H.264 encoding run beside the model, on the other core.
-            self.worker = Worker(lambda job: video.write(draw_overlay(*job)), depth=4, name="posecheck-encode")
-        self.worker.submit((image, frame, f.verdict, OverlayInfo.of(f)))
+            self.worker = Worker(lambda job: video.write(annotate(*job)), depth=4, name="posecheck-encode")
+        self.worker.submit((image, frame, f))
 
     def close(self) -> None:
         if self.worker is not None:
@@ -105,6 +120,12 @@ class _Annotated:
             self.video.abort()
 
 
+def recording_session(mode: Mode, fps: float, options: ScoreOptions, still: bool):  # noqa: ANN201 - a Session
+    """The session that judges a recording (the one place it is made, so that a batch worker
+    drawing one chunk of the video replays exactly the judging of the whole recording)."""
+    return mode.session(fps=fps, stride=options.stride, still=still)
+
+
 def score_stream(
     raws: Iterator[tuple[int, RawPose, object | None]],
     mode: Mode,
@@ -115,6 +136,8 @@ def score_stream(
     still: bool,
     on_frame: Callable[[int], None] | None = None,
     lost_frames: Callable[[], int] = lambda: 0,
+    video: _Annotated | None = None,
+    run: dict | None = None,
 ) -> ScoreResult:
     """Judge a stream of raw landmark answers and write every output into ``out``.
 
@@ -128,14 +151,18 @@ def score_stream(
         still: photos rather than a video (no smoothing across frames).
         on_frame: called with the count of frames done (for a progress bar).
         lost_frames: how many frames the decoder had to skip so far.
+        video: where the judged frames' pictures go instead of an ``annotated.mp4`` drawn here
+            (``options.video`` is then not looked at).
+        run: more about how the run was made, for the summary (e.g. its time chunks).
     """
     files = {"summary": out / "summary.json", "frames": out / "frames.csv", "landmarks": out / "landmarks.jsonl"}
     fps = header.fps or 1.0
-    session = mode.session(fps=fps, stride=options.stride, still=still)
+    session = recording_session(mode, fps, options, still)
     layout = session.layout
     writer = LandmarksWriter(files["landmarks"], header)
     table = AtomicCsv(files["frames"], frames_file.header(layout, mode.spec))
-    video = _Annotated(out / "annotated.mp4", fps / max(options.stride, 1)) if options.video else None
+    if video is None and options.video:
+        video = _Annotated(out / "annotated.mp4", fps / max(options.stride, 1))
     complete = True
 
     def emit(done) -> None:  # noqa: ANN001 - SessionFrames
@@ -152,22 +179,24 @@ def score_stream(
                     break
                 writer.write(index, raw)
                 frame = raw.to_frame()
-                if video is not None and image is not None:
+                if video is not None:
                     video.keep(index, image, frame)
                 emit(session.push(frame, index))
                 if on_frame:
                     on_frame(count)
             emit(session.flush())
+        if session.frames == 0 and not complete:
+            raise Interrupted("interrupted before the first frame was scored", "nothing was written")
         if session.frames == 0:
             raise InputError(f"{header.input}: no frames could be read", "check the file plays in a video player")
         summary = session.summary(header.input or "", complete, {
             "estimator": header.estimator, "stride": options.stride, "frames_lost": lost_frames(),
-            "side_option": mode.side, "posecheck_version": __version__})
+            "side_option": mode.side, "posecheck_version": __version__, **(run or {})})
         writer.close()
         table.close()
         if video is not None:
             video.close()
-            if video.video is not None:
+            if video.written:
                 files["video"] = video.path
         write_json_atomic(files["summary"], summary_to_json(summary))
         if options.force:
@@ -188,8 +217,13 @@ def score_stream(
 
 def score_file(path: Path, mode: Mode, out: Path, options: ScoreOptions,
                on_start: Callable[[int | None], None] | None = None,
-               on_frame: Callable[[int], None] | None = None) -> ScoreResult:
-    """Score a video, a photo or a folder of photos with the landmark model."""
+               on_frame: Callable[[int], None] | None = None, name: str | None = None) -> ScoreResult:
+    """Score a video, a photo or a folder of photos with the landmark model.
+
+    ``name`` is the input as the user gave it, for the summary (default: ``path``): a batch
+    worker reads the absolute path, on any machine, and the summary still names the input
+    as typed.
+    """
     from posecheck.estimators import create_estimator
     from posecheck.io.media import open_media
 
@@ -199,7 +233,7 @@ def score_file(path: Path, mode: Mode, out: Path, options: ScoreOptions,
     still = info.kind != "video"
     kind = "task" if options.model else "bundled"
     estimator = create_estimator(kind, options.model, mode="image" if still else "video")
-    header = LandmarksHeader(input=str(path), width=info.width, height=info.height,
+    header = LandmarksHeader(input=name or str(path), width=info.width, height=info.height,
                              fps=info.fps, estimator=estimator.name)
     if on_start:
         on_start(info.frame_count)
@@ -242,4 +276,5 @@ def score_replay(landmarks: Path, mode: Mode, out: Path, options: ScoreOptions,
                             still=still, on_frame=on_frame)
 
 
-__all__ = ["ScoreOptions", "ScoreResult", "score_file", "score_replay", "score_stream"]
+__all__ = ["ScoreOptions", "ScoreResult", "annotate", "recording_session", "score_file", "score_replay",
+           "score_stream"]

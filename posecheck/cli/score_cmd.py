@@ -9,7 +9,6 @@ import click
 
 from posecheck.cli.app import app
 from posecheck.cli.specs_cmd import load_library, specs_option
-from posecheck.errors import PosecheckError
 
 
 def print_routine(con, r) -> None:  # noqa: ANN001 - a Console and a RoutineReport
@@ -113,7 +112,8 @@ def _print_summary(result, quiet: bool) -> None:
               help="The pose (id, title or alias), or 'auto' to recognise the poses of a routine. "
                    "Give it once for all inputs, or once per input.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="Output folder (one sub-folder per input when there are several).")
+              help="Output folder (one sub-folder per input when there are several, and batch.csv / "
+                   "batch.json listing them).")
 @click.option("--side", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
               help="Which leg is forward (lunges); auto finds it in every frame.")
 @click.option("--replay", type=click.Path(path_type=Path),
@@ -125,17 +125,39 @@ def _print_summary(result, quiet: bool) -> None:
               help="An extra folder of routine files (repeatable).")
 @click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True,
               help="Judge every Nth frame only, for a quick look.")
-@click.option("--force", is_flag=True, help="Replace results already in the output folder.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes, one landmark model each (default: the number of cores). Inputs are "
+                   "scored side by side, and a long recording in time chunks; 1 scores one after another "
+                   "in this process.")
+@click.option("--cluster", envvar="POSECHECK_RAY_ADDRESS", metavar="ADDRESS",
+              help="Score on the Ray cluster at ADDRESS (host:port of its head; also POSECHECK_RAY_ADDRESS) "
+                   "instead of this machine's cores; needs posecheck[cluster], and inputs and --out on "
+                   "storage every node reads.")
+@click.option("--force", is_flag=True, help="Replace results already in the output folder (in a batch: "
+                                             "score inputs again that are already scored).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--report", "with_report", is_flag=True, help="Also write report.html (plots, worst moments, video).")
 @click.option("--no-history", is_flag=True, help="Do not add this run to the progress history.")
 @specs_option
 def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str, replay: Path | None,
           model: Path | None, no_video: bool, routine: str | None, routine_dirs: tuple[Path, ...], stride: int,
-          force: bool, quiet: bool, with_report: bool, no_history: bool, specs: tuple[Path, ...]) -> None:
-    """Score recorded videos or photos against a pose: summary, per-frame CSV, annotated video."""
-    from posecheck.app.score import ScoreOptions, score_file, score_replay
-    from posecheck.errors import Interrupted
+          jobs: int | None, cluster: str | None, force: bool, quiet: bool, with_report: bool, no_history: bool,
+          specs: tuple[Path, ...]) -> None:
+    """Score recorded videos or photos against a pose: summary, per-frame CSV, annotated video.
+
+    \b
+    INPUTS are videos, photos and folders. A folder of photos only is one input (the
+    photos in order); a folder with any video in it is a batch: each video and each
+    photo in it (not in its sub-folders) is scored on its own.
+
+    \b
+    Several inputs are a batch: each gets its own folder in --out (named after the file;
+    frog-2, frog-3... when names collide), listed with status and score in
+    --out/batch.csv and batch.json. A re-run skips inputs already scored completely
+    (unless --force) and scores the rest; one input's failure never stops the others,
+    and the exit code is 2 when any failed.
+    """
+    from posecheck.app.score import ScoreOptions, score_replay
 
     if replay is None and not inputs:
         raise click.UsageError("give a video, photo or folder to score, or --replay FILE")
@@ -143,6 +165,8 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
         raise click.UsageError("--replay re-scores saved landmarks: give no input files with it")
     if replay is not None and model is not None:
         raise click.UsageError("--replay and --model cannot be used together")
+    if replay is not None and cluster:
+        raise click.UsageError("--replay runs no model: it needs no --cluster")
     if routine is not None and poses:
         raise click.UsageError("give either --pose or --routine, not both")
     if routine is None and not poses:
@@ -152,7 +176,7 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
         raise click.UsageError(f"give --pose once, or once per input ({n} inputs, {len(poses)} poses)")
     lib = load_library(specs)
     modes = _modes(lib, poses, side, routine, routine_dirs, specs)
-    options = ScoreOptions(video=not no_video, force=force, model=model, stride=stride)
+    options = ScoreOptions(video=not no_video, force=force, model=model.resolve() if model else None, stride=stride)
 
     if replay is not None:
         result = _with_progress(lambda bar: score_replay(replay, modes[0], out, options,
@@ -161,26 +185,57 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
         # A replay re-scores a session already in the history: adding it again would count it twice.
         _after(result, out, modes[0], with_report, history=False, quiet=quiet)
         return
-    failures = 0
-    for i, path in enumerate(inputs):
-        mode = modes[i if len(modes) > 1 else 0]
-        target = out if len(inputs) == 1 else out / path.stem
-        try:
-            result = _with_progress(
-                lambda bar: score_file(path, mode, target, options, on_start=bar.start, on_frame=bar.advance),
-                path, quiet)
-        except Interrupted:
-            raise
-        except PosecheckError as exc:
-            if len(inputs) == 1:
-                raise
-            print(f"posecheck: error: {exc.one_line()}", file=sys.stderr)
-            failures += 1
+    _score_inputs(list(inputs), modes, out, options, jobs, cluster, quiet, with_report, not no_history)
+
+
+def _score_inputs(inputs: list[Path], modes: list, out: Path, options, jobs: int | None,  # noqa: ANN001
+                  cluster: str | None, quiet: bool, with_report: bool, history: bool) -> None:
+    """Score the inputs: one into --out itself, several (or a folder of videos) as a batch."""
+    from posecheck.app.batch import BatchInput, BatchSettings, cores, expand, result_folders, run_batch
+    from posecheck.app.batch.index import earlier_folders, read_index
+    from posecheck.cli.app import fail
+    from posecheck.errors import OutputError
+
+    expanded = expand(inputs)
+    is_batch = len(expanded) > 1 or any(path != inputs[i] for path, i in expanded)
+    chosen = [(path, modes[i if len(modes) > 1 else 0]) for path, i in expanded]
+    keys, batch = [], []
+    for path, mode in chosen:
+        key = (path.resolve(), mode.name)
+        if key in keys:
+            print(f"posecheck: warning: {path} is given twice for {mode.name}; scoring it once", file=sys.stderr)
             continue
-        _print_summary(result, quiet)
-        _after(result, target, mode, with_report, history=not no_history, quiet=quiet)
-    if failures:
-        raise SystemExit(2)
+        keys.append(key)
+        batch.append((path, mode))
+    if is_batch:
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{out} is a file, not a folder", "give --out a folder name")
+        folders = result_folders(keys, out.resolve(), earlier_folders(read_index(out), out))
+    else:
+        folders = [out]
+    todo = [BatchInput(key[0], str(path), folder.resolve() if is_batch else folder, mode)
+            for (path, mode), key, folder in zip(batch, keys, folders)]
+    settings = BatchSettings(out=out, jobs=jobs or cores(), cluster=cluster, index=is_batch)
+    listener = _BatchBar(todo, is_batch, quiet, lambda o: _after(o.result, o.input.out, o.input.mode, with_report,
+                                                                 history=history, quiet=quiet))
+    try:
+        report = run_batch(todo, options, settings, listener)
+    finally:
+        listener.stop()
+    if not is_batch:
+        outcome = report.outcomes[0]
+        if outcome.status != "scored":
+            fail(outcome.failure.message, outcome.failure.exit_code)
+        return
+    listener.totals(report)
+    if report.interrupted:
+        left = report.count("interrupted")
+        fail(f"interrupted: {report.count('scored')} of {len(report.outcomes)} inputs scored, {left} not finished; "
+             "run the same command again to score them", 130)
+    failed = report.count("failed")
+    if failed:
+        where = f" (see {report.index_files[1]})" if report.index_files else ""
+        fail(f"{failed} of {len(report.outcomes)} inputs failed{where}", 2)
 
 
 def _modes(lib, poses: tuple[str, ...], side: str, routine: str | None, routine_dirs: tuple[Path, ...],  # noqa: ANN001
@@ -249,3 +304,113 @@ def _with_progress(run, path: Path | None, quiet: bool):
         return run(bar)
     finally:
         bar.stop()
+
+
+class _BatchBar:
+    """The one progress display of a batch (inputs done / total, frames per second) on stderr when it
+    is a terminal, and a line per input as each is done; a single input prints its whole summary."""
+
+    def __init__(self, inputs: list, is_batch: bool, quiet: bool, after) -> None:  # noqa: ANN001
+        self.inputs, self.is_batch, self.quiet, self.after = inputs, is_batch, quiet, after
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._progress = None
+        self._task = None
+        self._t0 = 0.0
+        self._done = 0
+        self._frames = 0
+
+    def start(self, inputs: int, frames: int | None) -> None:
+        import time
+
+        self._t0 = time.perf_counter()
+        if not self.enabled or inputs == 0:
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        if self.is_batch:
+            columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TextColumn("inputs"),
+                       TextColumn("{task.fields[rate]}"), TimeElapsedColumn())
+            total = inputs
+        else:
+            from rich.progress import TimeRemainingColumn
+
+            columns = (TextColumn(f"scoring {self.inputs[0].path.name}"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+            total = frames
+        self._progress = Progress(*columns, console=Console(stderr=True), transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task("scoring", total=total, rate="")
+
+    def progress(self, frames: int) -> None:
+        import time
+
+        self._frames = frames
+        if self._progress is None:
+            return
+        rate = frames / max(time.perf_counter() - self._t0, 1e-6)
+        fields = {"rate": f"{rate:.0f} frames/s"}
+        if self.is_batch:
+            self._progress.update(self._task, completed=self._done, **fields)
+        else:
+            self._progress.update(self._task, completed=frames, **fields)
+
+    def done(self, outcome) -> None:  # noqa: ANN001 - an InputOutcome
+        if outcome.status != "skipped":
+            self._done += 1
+        if not self.is_batch:
+            self.stop()
+            if outcome.status == "scored":
+                _print_summary(outcome.result, self.quiet)
+                self.after(outcome)
+            return
+        if self._progress is not None:
+            self._progress.update(self._task, completed=self._done)
+        self._line(outcome)
+        if outcome.status == "scored":
+            self.after(outcome)
+
+    def _line(self, o) -> None:  # noqa: ANN001 - an InputOutcome
+        """One line for an input of a batch: failures on stderr, the rest unless --quiet."""
+        if o.status == "failed":
+            self._say(f"posecheck: error: {o.failure.message}", err=True)
+            return
+        if self.quiet or o.status == "interrupted":
+            return
+        s = o.result.summary
+        score = "not judged" if s.score is None else f"{s.score:.0f}/100"
+        what = "already scored" if o.status == "skipped" else "scored"
+        self._say(f"{what}: {o.input.name} -> {_shown(o.input.out)}: score {score}, good form "
+                  f"{s.time_in_good_form_s:.1f} s of {s.duration_s:.1f} s")
+
+    def _say(self, text: str, err: bool = False) -> None:
+        from rich.markup import escape
+
+        if self._progress is not None:
+            self._progress.console.print(escape(text), highlight=False, soft_wrap=True)
+        else:
+            print(text, file=sys.stderr if err else sys.stdout)
+
+    def totals(self, report) -> None:  # noqa: ANN001 - a BatchReport
+        """The batch's last line: how many of each, and where the index is."""
+        self.stop()
+        if self.quiet:
+            return
+        parts = [f"{report.count(k)} {k}" for k in ("scored", "skipped", "failed", "interrupted") if report.count(k)]
+        index = f"; {report.index_files[1]}" if report.index_files else ""
+        rate = f", {report.frames / report.seconds:.0f} frames/s" if report.seconds and report.frames else ""
+        where = f" ({report.executor})" if report.executor else ""
+        print(f"{len(report.outcomes)} inputs: {', '.join(parts)} in {report.seconds:.1f} s{rate}{where}{index}")
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def _shown(path: Path) -> str:
+    """A path as short as it can be said: from the current folder when it is inside it."""
+    import os
+
+    rel = os.path.relpath(path)
+    return path.as_posix() if rel.startswith("..") else rel

@@ -78,6 +78,32 @@ def partial_path(path: Path, keep_suffix: bool = False) -> Path:
     return path.with_name(f".{path.name}.{tag}.partial")
 
 
+def remove_partials(folder: Path) -> int:
+    """Delete the unfinished result files (see :func:`partial_path`) a killed run left in ``folder``.
+
+    Only for a folder whose one writer is the caller (a batch gives each input's folder to one
+    work unit at a time): a file another live run is writing would go too.
+
+    Returns:
+        How many files were deleted.
+    """
+    gone = 0
+    stems = {Path(name).stem for name in RESULT_FILES} | set(RESULT_FILES)
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        # ".frames.csv.<pid>-<hex>.partial" or ".annotated.<pid>-<hex>.partial.mp4"
+        parts = entry.name.split(".")
+        if (entry.name.startswith(".") and ".partial" in entry.name and len(parts) > 2
+                and (parts[1] in stems or ".".join(parts[1:3]) in stems) and entry.is_file()):
+            with contextlib.suppress(OSError):
+                entry.unlink()
+                gone += 1
+    return gone
+
+
 def commit(tmp: Path, path: Path) -> None:
     """Move a finished temporary file into place (atomic: a reader sees the old file or the new one)."""
     os.replace(tmp, path)

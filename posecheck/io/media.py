@@ -148,6 +148,10 @@ class MediaSource(abc.ABC):
         self.resized_frames += 1
         return cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
 
+    def seek(self, t: float) -> None:
+        """Start reading near ``t`` seconds (videos only; see the video source's ``seek``)."""
+        raise RuntimeError(f"{self.info.path} is not a video: it cannot be read from a point in time")
+
     def close(self) -> None:
         """Release the input. Safe to call more than once."""
 
@@ -263,6 +267,7 @@ class _VideoFileSource(MediaSource):
             self._container.close()
             raise
         self._first: av.VideoFrame | None = first
+        self._from_start = True
         self.info = self._describe(path, first)
 
     def _describe(self, path: Path, first: av.VideoFrame) -> MediaInfo:
@@ -322,10 +327,34 @@ class _VideoFileSource(MediaSource):
                     continue
                 yield picture
 
+    def seek(self, t: float) -> None:
+        """Start reading at the last keyframe at or before ``t`` seconds (before iterating).
+
+        Frames then come from that keyframe on, with their true times (``VideoFrame.t``);
+        ``VideoFrame.index`` counts from 0 again, so a reader of a time range goes by ``t``.
+        Decoding from a keyframe gives the very pictures of a read from the start.
+        """
+        if self._started:
+            raise RuntimeError(f"{self.info.path}: seek before reading")
+        if t <= 0:
+            return
+        stream = self._stream
+        origin = self._origin or 0.0
+        try:
+            self._container.seek(int((origin + t) / stream.time_base), stream=stream, backward=True)
+        except av.FFmpegError as err:
+            raise InputError(f"{self.info.path} cannot be read from {t:.2f} s ({err})",
+                             "re-export it as H.264 MP4, or score it with --jobs 1") from err
+        self._first = None
+        self._pictures = self._decode()
+        self._from_start = False
+
     def _frames(self) -> Iterator[VideoFrame]:
         step = 1.0 / self.info.fps
         last_t = -np.inf
         picture, self._first = self._first, None
+        if picture is None:
+            picture = next(self._pictures, None)  # after a seek
         index = 0
         while picture is not None:
             image = self._fit(_upright(picture.to_ndarray(format="bgr24"), self._turns))
@@ -338,7 +367,8 @@ class _VideoFileSource(MediaSource):
             yield VideoFrame(index, t, image)
             index += 1
             picture = next(self._pictures, None)
-        self._report_end()
+        if self._from_start:  # a read from a seek point ends where its reader stops
+            self._report_end()
 
     def _time_of(self, picture: av.VideoFrame, index: int, step: float) -> float:
         if picture.pts is None or picture.time_base is None or self._origin is None:
@@ -701,3 +731,56 @@ def is_still_input(name: str | None) -> bool:
         return False
     p = Path(name)
     return p.suffix.lower() in IMAGE_EXTENSIONS or p.is_dir()
+
+
+def join_videos(parts: list[Path], path: str | os.PathLike[str]) -> int:
+    """Join H.264 videos written by :class:`VideoWriter` with the same settings into one, without re-encoding.
+
+    The parts of one annotated video, drawn and encoded in parallel time chunks, follow each
+    other frame for frame: their packets are copied in order, each part's times shifted by the
+    frames before it. The result is written under a temporary name and renamed when whole.
+
+    Returns:
+        The number of frames in the joined video.
+
+    Raises:
+        OutputError: a part cannot be read or the result cannot be written.
+    """
+    target = Path(path)
+    fmt = _OUTPUT_FORMATS.get(target.suffix.lower(), "mp4")
+    tmp = partial_path(target, keep_suffix=True)
+    options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
+    frames = 0
+    try:
+        with av.open(str(tmp), "w", format=fmt, container_options=options) as out:
+            stream = None
+            offset = 0  # in the output stream's time base
+            for part in parts:
+                with av.open(str(part)) as src:
+                    inp = src.streams.video[0]
+                    if stream is None:
+                        stream = out.add_stream_from_template(inp)
+                    step = _frame_ticks(inp)
+                    count = 0
+                    for packet in src.demux(inp):
+                        if packet.dts is None:  # the demuxer's closing empty packet
+                            continue
+                        packet.pts = None if packet.pts is None else packet.pts + offset
+                        packet.dts += offset
+                        packet.stream = stream
+                        out.mux(packet)
+                        count += 1
+                    offset += count * step
+                    frames += count
+        commit(tmp, target)
+    except (av.FFmpegError, OSError) as err:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise _write_error(target, err, "write") from err
+    return frames
+
+
+def _frame_ticks(stream: Any) -> int:
+    """One frame's duration in ``stream``'s time base (the parts are constant-rate)."""
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    return max(1, round(1 / (float(rate) * float(stream.time_base))))

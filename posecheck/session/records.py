@@ -133,6 +133,10 @@ class _Run:
     ended_by: str | None = None
     frames_captured: int | None = None
     frames_dropped: int | None = None
+    #: The landmarks were found in this many time chunks in parallel (None: in one pass), each
+    #: chunk's model warmed up over ``chunk_overlap_s`` seconds before it; judged as one stream.
+    chunks: int | None = None
+    chunk_overlap_s: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
