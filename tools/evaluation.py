@@ -205,3 +205,59 @@ def labelled_clips(folder: Path, library: SpecLibrary | None = None) -> list[Pat
         if pose in known and clip.exists():
             out.append(clip)
     return out
+
+
+def model_landmarks(clip: Path, cache: Path, mediapipe_smoothing: bool = False) -> Path:
+    """The bundled model's ``landmarks.jsonl`` of ``clip`` (video mode), made once into ``cache``.
+
+    Args:
+        clip: a video.
+        cache: a folder that keeps the files between runs (keyed by clip name, size and setting).
+        mediapipe_smoothing: MediaPipe's own landmark smoothing (``score`` turns it off).
+    """
+    from posecheck.estimators.bundled import BundledEstimator
+    from posecheck.io.landmarks_file import LandmarksHeader, LandmarksWriter
+    from posecheck.io.media import open_media
+
+    done = cache / f"{clip.stem}-{clip.stat().st_size}-{'mp' if mediapipe_smoothing else 'raw'}.jsonl"
+    if done.exists():
+        return done
+    cache.mkdir(parents=True, exist_ok=True)
+    source = open_media(clip)
+    info = source.info
+    with source, BundledEstimator("video", smooth=mediapipe_smoothing) as est:
+        header = LandmarksHeader(input=str(clip), width=info.width, height=info.height, fps=info.fps,
+                                 estimator=est.name)
+        part = done.with_suffix(".part")
+        with LandmarksWriter(part, header) as writer:
+            for vf in source:
+                writer.write(vf.index, est.detect(vf.image, vf.t))
+    part.replace(done)
+    return done
+
+
+def replace_section(path: Path, name: str, body: str) -> None:
+    """Put ``body`` into ``path`` between ``<!-- name -->`` markers, in place of what was there.
+
+    Two benchmarks write into one document (``accuracy.py`` the whole of docs/accuracy.md,
+    ``smoothing.py`` its smoothing section); each keeps what the other wrote.
+    """
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    text = path.read_text() if path.exists() else ""
+    block = f"{start}\n{body.rstrip()}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + ("\n\n" if text.strip() else "") + block + "\n"
+    path.write_text(text)
+
+
+def section(path: Path, name: str) -> str | None:
+    """The block ``replace_section`` wrote into ``path`` under ``name`` (with its markers), if any."""
+    if not path.exists():
+        return None
+    text = path.read_text()
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    if start not in text or end not in text:
+        return None
+    return text[text.index(start):text.index(end) + len(end)]

@@ -23,7 +23,9 @@ class CheckState:
     Attributes:
         id: the check id.
         value: the smoothed value (NaN when unknown).
-        raw: this frame's own measurement (NaN when unknown).
+        raw: this frame's own measurement on the model's own landmarks, with the same leg
+            and geometry and no smoothing or filtering (NaN when it cannot be measured);
+            it may exist where ``value`` is unknown (e.g. the view is still settling).
         status: the steadied status.
         deviation: smoothed signed distance from the target (NaN when unknown).
         cue: a correction (near/off) or a camera/visibility instruction (unknown).
