@@ -65,7 +65,7 @@ class ZeroLagStage:
 
     def __init__(self, rate_hz: float, settings: ZeroLagSettings = RECORDING,
                  breaks: Callable[[Arrived], bool] = breaks_run) -> None:
-        self.filter = ZeroLagFilter(settings, rate_hz)
+        self.filter = ZeroLagFilter(settings, rate_hz, point_size=2)
         self._breaks = breaks
         self._frame_s = 1.0 / rate_hz
         self._items: deque[Arrived] = deque()

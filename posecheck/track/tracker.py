@@ -23,6 +23,7 @@ from posecheck.judge.measure import FrameMeasurement, Measured
 from posecheck.judge.seen import SeenFrame
 from posecheck.judge.status import Reason, Status
 from posecheck.judge.wording import correction
+from posecheck.specs.accuracy import accuracy_of
 from posecheck.specs.models import PoseSpec
 from posecheck.track.filters import Debounce, OneEuroFilter, StatusHysteresis
 from posecheck.track.jumps import JumpGuard, distrust
@@ -87,11 +88,13 @@ def frame_score(states: tuple[CheckState, ...]) -> float:
 class _CheckTrack:
     """One check's state over time: its filter, its status trigger, its last values."""
 
-    def __init__(self, check, unit: str, smoothing: LiveSmoothing) -> None:  # noqa: ANN001 - a CheckSpec
+    def __init__(self, check, unit: str, smoothing: LiveSmoothing,  # noqa: ANN001 - a CheckSpec
+                 uncertainty: float) -> None:
         self.check, self.unit, self.target = check, unit, check.target.describe()
+        self.uncertainty = uncertainty
         one_euro = smoothing.of(unit)
         self.filter = OneEuroFilter(min_cutoff=one_euro.min_cutoff, beta=one_euro.beta)
-        self.status = StatusHysteresis(check.target.ok, check.target.near)
+        self.status = StatusHysteresis(check.target.ok, check.target.near, uncertainty=uncertainty)
         self.last_seen = -math.inf
         self.recent: deque[float] = deque(maxlen=3)
 
@@ -129,6 +132,9 @@ class PoseTracker:
         self.side_hold_s, self.view_hold_s = side_hold_s, view_hold_s
         self.enter_s, self.exit_s, self.good_score = enter_s, exit_s, good_score
         self._units = {c.id: c.kind.unit for c in spec.compiled.checks}
+        measured = {c.id: accuracy_of(spec, c.id) for c in spec.checks}
+        self._uncertainty = {k: a.uncertainty if a is not None else 0.0 for k, a in measured.items()}
+        self._shown_uncertainty = {k: a.uncertainty if a is not None else math.nan for k, a in measured.items()}
         self.reset()
 
     @classmethod
@@ -146,7 +152,8 @@ class PoseTracker:
             self.fixed_side = side if side in ("left", "right") else None
         self._side = Debounce(self.side_hold_s)
         self._view_ok = Debounce(self.view_hold_s)  # the first frame sets it at once
-        self._checks = {c.id: _CheckTrack(c, self._units[c.id], self.live_smoothing) for c in self.spec.checks}
+        self._checks = {c.id: _CheckTrack(c, self._units[c.id], self.live_smoothing, self._uncertainty[c.id])
+                        for c in self.spec.checks}
         # The camera does not move: its view of the floor is steadied over time.
         self._floor_seen: deque[tuple[float, float, float]] = deque()
         self._in_pose = False
@@ -214,7 +221,7 @@ class PoseTracker:
     def _smooth(self, check, r: Measured, raw: float, t: float, side: str | None) -> CheckState:  # noqa: ANN001
         track = self._checks[r.id]
         common = dict(anchor=r.anchor, landmarks=r.landmarks, weight=check.weight, target=track.target,
-                      unit=track.unit)
+                      unit=track.unit, uncertainty=self._shown_uncertainty[r.id])
         if not r.measured:
             if t - track.last_seen > FORGET_AFTER_S:
                 track.forget()

@@ -35,6 +35,8 @@ class CheckState:
         weight: the check's weight in the spec.
         target: the target as text (``90``), for display.
         unit: ``deg`` or ``ratio``.
+        uncertainty: the check's measured ± (:mod:`posecheck.specs.accuracy`), NaN when it
+            was never measured; a value within it of the near band's edge is never ``off``.
     """
 
     id: str
@@ -49,6 +51,7 @@ class CheckState:
     weight: float
     target: str
     unit: str
+    uncertainty: float = math.nan
 
 
 @dataclass(frozen=True)

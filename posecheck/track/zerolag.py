@@ -74,10 +74,12 @@ class ZeroLagFilter:
     Args:
         settings: cutoff, order, reach and gap limit.
         rate_hz: samples per second (a video's frame rate over ``--stride``).
+        point_size: how many neighbouring columns make one point (2 for a landmark's x and
+            y): a glitch in one of them leaves the whole point out.
     """
 
-    def __init__(self, settings: ZeroLagSettings, rate_hz: float) -> None:
-        self.settings, self.rate_hz = settings, float(rate_hz)
+    def __init__(self, settings: ZeroLagSettings, rate_hz: float, point_size: int = 1) -> None:
+        self.settings, self.rate_hz, self.point_size = settings, float(rate_hz), max(int(point_size), 1)
         self.reach = max(1, math.ceil(settings.reach_s * self.rate_hz - 1e-9))
         self.max_gap = int(math.floor(settings.max_gap_s * self.rate_hz + 1e-9))
         self.outlier_k = min(int(round(settings.outlier_s * self.rate_hz)), self.reach)
@@ -133,7 +135,11 @@ class ZeroLagFilter:
             med = np.nanmedian(hood, axis=2)
             mad = np.nanmedian(np.abs(hood - med[..., None]), axis=2)
             limit = np.maximum(self.settings.outlier_sigmas * 1.4826 * mad, self.settings.outlier_floor)
-            return np.abs(window - med) > limit  # NaN compares False: unknown is not an outlier
+            odd = np.abs(window - med) > limit  # NaN compares False: unknown is not an outlier
+        k = self.point_size
+        if k > 1 and window.shape[1] % k == 0:
+            odd = np.repeat(odd.reshape(n, -1, k).any(axis=2), k, axis=1)
+        return odd
 
     def value_at(self, window: np.ndarray, centre: int) -> tuple[np.ndarray, np.ndarray]:
         """The filtered values of the sample ``centre`` of ``window``.
