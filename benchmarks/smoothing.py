@@ -25,11 +25,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
-import math
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,133 +36,50 @@ sys.path.insert(0, str(ROOT))
 
 from posecheck.app.live import MEDIAPIPE_SMOOTHING as LIVE_MEDIAPIPE_SMOOTHING  # noqa: E402
 from posecheck.io.landmarks_file import read_landmarks  # noqa: E402
-from posecheck.session.session import Mode  # noqa: E402
 from posecheck.specs import SpecLibrary  # noqa: E402
-from posecheck.track.tracker import (  # noqa: E402
-    LIVE_BEFORE,
-    LIVE_SMOOTHING,
-    LiveSmoothing,
-    OneEuroSettings,
-    PoseTracker,
-)
+from posecheck.track.tracker import LIVE_BEFORE, LIVE_SMOOTHING, LiveSmoothing, OneEuroSettings  # noqa: E402
+from posecheck.track.zerolag import RECORDING, ZeroLagSettings  # noqa: E402
 from tools.evaluation import model_landmarks, replace_section  # noqa: E402
+from tools.smoothing_eval import (  # noqa: E402
+    CHECKS,
+    HELD,
+    LAG_TARGET_MS,
+    MOVING,
+    STEP_TARGET_DEG,
+    Figures,
+    errors_of,
+    figures,
+    series_of,
+    truth_of,
+)
 
-#: Clips where the body moves (lag) and where it holds (jitter), with the checks measured.
-MOVING = ("lunge_side_step_in_left", "lunge_side_drift_back_right", "lunge_side_drift_right", "frog_backhigh_move")
-HELD = ("lunge_side_90_left", "lunge_side_90_right", "lunge_side_120_left", "frog_backhigh_90", "frog_backhigh_90_b")
-CHECKS = ("front_knee_angle", "knee_over_ankle", "left_shin_thigh_angle", "right_shin_thigh_angle")
-#: The truth moves faster than this while moving (per unit, per second) and slower while holding.
-MOVING_SPEED = {"deg": 10.0, "ratio": 0.1}
-HOLD_SPEED = {"deg": 3.0, "ratio": 0.03}
-LAG_TARGET_MS = 100.0
-STEP_TARGET_DEG = 1.0
 SECTION = "smoothing"
 
 
-@dataclass
-class Series:
-    """One check of one clip: the shown values, the truth, the times."""
-
-    clip: str
-    check: str
-    unit: str
-    t: np.ndarray
-    shown: np.ndarray
-    truth: np.ndarray
+FAST_CLIP = "tree_front_leg_lift"
 
 
-def _truth(clip: str) -> dict:
-    return json.loads((ROOT / "samples" / f"{clip}.truth.json").read_text())
+def fast_error(landmarks: Path, zero_lag: ZeroLagSettings | None) -> float:
+    """Median error of the lifted leg's 2D knee angle while it moves faster than 60°/s (the tree clip)."""
+    from posecheck.core.geometry import joint_angle
+    from posecheck.core.landmarks import Landmark
+    from posecheck.session.session import Arrived
+    from posecheck.session.smoothing import ZeroLagStage
 
-
-def series_of(clip: str, landmarks: Path, lib: SpecLibrary, smoothing: LiveSmoothing | None) -> list[Series]:
-    """The shown values of ``clip``'s key checks: live (``smoothing``) or as a recording (None)."""
-    truth = _truth(clip)
-    spec = lib.get(truth["pose"])
+    truth = truth_of(FAST_CLIP)
     by_frame = {f["frame"]: f for f in truth["per_frame"]}
     _, frames = read_landmarks(landmarks)
-    verdicts = []
-    if smoothing is None:  # a recording: the session's zero-lag stage, then trackers that do not smooth
-        session = Mode.pose(spec).session(fps=24.0)
-        out = [o for i, fr in frames for o in session.push(fr, i)] + session.flush()
-        verdicts = [o.verdict for o in out]
-    else:  # live: what a live session's tracker does, frame by frame
-        tracker = PoseTracker(spec, live_smoothing=smoothing)
-        verdicts = [tracker.update(fr, i) for i, fr in frames]
-    out = []
-    for check in spec.checks:
-        if check.id not in CHECKS:
-            continue
-        rows = [(v.t, v.check(check.id).value, by_frame[v.index]["checks"][check.id]["value"]) for v in verdicts]
-        t, shown, true = (np.array([np.nan if x is None else x for x in col], dtype=float) for col in zip(*rows))
-        out.append(Series(clip, check.id, verdicts[0].check(check.id).unit, t, shown, true))
-    return out
-
-
-def lag_ms(s: Series) -> float:
-    """The delay of ``s.shown`` behind ``s.truth`` while moving (NaN when it hardly moves)."""
-    speed = np.abs(np.gradient(s.truth, s.t))
-    moving = speed >= MOVING_SPEED[s.unit]
-    if moving.sum() < 8:
-        return math.nan
-    best, best_cost = math.nan, math.inf
-    for tau in np.arange(-0.1, 0.4001, 0.005):
-        delayed = np.interp(s.t - tau, s.t, s.truth, left=np.nan, right=np.nan)
-        d = (s.shown - delayed)[moving]
-        d = d[~np.isnan(d)]
-        if len(d) >= 8 and np.var(d) < best_cost:
-            best, best_cost = tau, float(np.var(d))
-    return 1000.0 * best
-
-
-def jitter(s: Series) -> tuple[np.ndarray, np.ndarray]:
-    """While holding: the shown value's quick wobble about the truth, and its frame-to-frame steps.
-
-    The wobble is the shown value minus the truth, less its own centred 1-second running mean:
-    what changes from frame to frame, not the model's slow offset (which no smoothing removes).
-    """
-    speed = np.abs(np.gradient(s.truth, s.t))
-    hold = speed < HOLD_SPEED[s.unit]
-    d = s.shown - s.truth
-    k = max(1, int(round(0.5 / float(np.median(np.diff(s.t))))))
-    slow = np.array([np.nanmean(d[max(0, i - k):i + k + 1]) if not np.isnan(d[i]) else np.nan
-                     for i in range(len(d))])
-    wobble = (d - slow)[hold]
-    steps = np.abs(np.diff(s.shown))[hold[1:] & hold[:-1]]
-    return wobble[~np.isnan(wobble)], steps[~np.isnan(steps)]
-
-
-@dataclass
-class Figures:
-    """One setting's lag and jitter (angles), and its lag on ratios."""
-
-    lag_ms: float
-    ratio_lag_ms: float
-    speed: float
-    sd: float
-    step_p95: float
-    step_p99: float
-
-    @property
-    def meets(self) -> bool:
-        return self.lag_ms <= LAG_TARGET_MS and self.step_p95 < STEP_TARGET_DEG
-
-
-def figures(moving: list[Series], held: list[Series]) -> Figures:
-    lags = [lag_ms(s) for s in moving if s.unit == "deg"]
-    rlags = [lag_ms(s) for s in moving if s.unit == "ratio"]
-    speeds = []
-    for s in moving:
-        v = np.abs(np.gradient(s.truth, s.t))
-        if s.unit == "deg" and (v >= MOVING_SPEED["deg"]).sum() >= 8:
-            speeds.append(float(np.nanmedian(v[v >= MOVING_SPEED["deg"]])))
-    devs, steps = zip(*(jitter(s) for s in held if s.unit == "deg"))
-    wobble = np.concatenate(devs)
-    # A robust SD (1.4826 x the median absolute wobble): a few frames the model gets wrong
-    # (a knee sliding down the shin) are not the smoothing's jitter.
-    return Figures(float(np.nanmedian(lags)), float(np.nanmedian(rlags)), float(np.median(speeds)),
-                   float(1.4826 * np.median(np.abs(wobble))), float(np.percentile(np.concatenate(steps), 95)),
-                   float(np.percentile(np.concatenate(steps), 99)))
+    frames = list(frames)
+    if zero_lag is not None:
+        stage = ZeroLagStage(24.0, zero_lag)
+        frames = [(o.index, o.frame) for i, fr in frames for o in stage.push(Arrived(i, fr, fr))] + \
+                 [(o.index, o.frame) for o in stage.flush()]
+    pts = [Landmark.of("right", p) for p in ("hip", "knee", "ankle")]
+    shown = np.array([float(joint_angle(*(fr.pixels[int(p)] for p in pts))) for _, fr in frames])
+    true = np.array([float(joint_angle(*(np.array(by_frame[i]["joints_2d"][p.label]) for p in pts)))
+                     for i, _ in frames])
+    fast = np.abs(np.gradient(true, 1 / 24.0)) > 60.0
+    return float(np.nanmedian(np.abs(shown - true)[fast]))
 
 
 def _grid() -> list[tuple[str, LiveSmoothing]]:
@@ -191,12 +105,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cache = args.cache or Path(tmp)
         marks = {(c, mp): model_landmarks(ROOT / "samples" / f"{c}.mp4", cache, mediapipe_smoothing=mp)
-                 for c in MOVING + HELD for mp in (True, False)}
+                 for c in MOVING + HELD + (FAST_CLIP,) for mp in (True, False)}
 
-        def run(mp: bool, smoothing: LiveSmoothing | None) -> Figures:
-            moving = [s for c in MOVING for s in series_of(c, marks[(c, mp)], lib, smoothing)]
-            held = [s for c in HELD for s in series_of(c, marks[(c, mp)], lib, smoothing)]
+        def run(mp: bool, smoothing: LiveSmoothing | None, zero_lag: ZeroLagSettings = RECORDING) -> Figures:
+            moving = [s for c in MOVING for s in series_of(c, marks[(c, mp)], lib, smoothing, zero_lag)]
+            held = [s for c in HELD for s in series_of(c, marks[(c, mp)], lib, smoothing, zero_lag)]
             return figures(moving, held)
+
+        # Per moving clip, the error before issue 12 (MediaPipe's smoothing, then the live One-Euro
+        # settings, in score too) and now, each beside the raw model's on the same frames.
+        per_clip = [(c, errors_of(c, marks[(c, True)], lib, LIVE_BEFORE), errors_of(c, marks[(c, False)], lib, None))
+                    for c in MOVING]
+
+        # The recording filter's cutoff, chosen here: lag, jitter, and the fastest movement.
+        cutoffs = []
+        for hz in (2.0, 3.0, 4.0, 6.0, 8.0):
+            zl = ZeroLagSettings(hz)
+            cutoffs.append((hz, run(False, None, zl), fast_error(marks[(FAST_CLIP, False)], zl)))
+        raw_fast = fast_error(marks[(FAST_CLIP, False)], None)
 
         rows = [("live, before (MediaPipe smoothing on)", True, LIVE_BEFORE),
                 ("live, before, MediaPipe smoothing off", False, LIVE_BEFORE),
@@ -218,6 +144,33 @@ def main() -> None:
         met = "—" if name.startswith("recording") else ("yes" if f.meets else "no")
         lines.append(f"| {name} | {how} | {f.lag_ms:.0f} | {f.ratio_lag_ms:.0f} | {f.sd:.2f} | {f.step_p95:.2f} / "
                      f"{f.step_p99:.2f} | {met} |")
+    lines += ["", "Per moving clip, the error against the truth of what `score` reports (posecheck) and of the "
+              "raw model on the same frames (its own landmarks, same geometry, no smoothing), median / p95; "
+              "before issue 12 the raw landmarks were MediaPipe's smoothed ones:", "",
+              "| clip | check | before: posecheck | before: raw model | now: posecheck | now: raw model |",
+              "|---|---|---|---|---|---|"]
+
+    def mp(a: np.ndarray, col: int, unit: str) -> str:
+        if not len(a):
+            return "—"
+        m, p = np.median(a[:, col]), np.percentile(a[:, col], 95)
+        return f"{m:.1f}° / {p:.1f}°" if unit == "deg" else f"{m:.3f} / {p:.3f}"
+
+    for clip, before, now in per_clip:
+        for cid in CHECKS:
+            if cid in now:
+                unit = "ratio" if cid == "knee_over_ankle" else "deg"
+                b = before.get(cid, np.zeros((0, 2)))
+                lines.append(f"| {clip} | {cid} | {mp(b, 0, unit)} | {mp(b, 1, unit)} | {mp(now[cid], 0, unit)} "
+                             f"| {mp(now[cid], 1, unit)} |")
+    lines += ["", "The recording filter's cutoff (MediaPipe smoothing off; the fastest movement is the tree clip's "
+              f"knee lift, up to 330°/s: its knee angle's median error while moving faster than 60°/s is "
+              f"{raw_fast:.2f}° unfiltered):", "",
+              "| cutoff | lag, angles (ms) | hold: jitter SD (°) | hold: frame-to-frame change, p95 / p99 (°) "
+              "| fast lift: median error (°) | used |", "|---|---|---|---|---|---|"]
+    for hz, f, fast in cutoffs:
+        lines.append(f"| {hz:g} Hz | {f.lag_ms:.0f} | {f.sd:.2f} | {f.step_p95:.2f} / {f.step_p99:.2f} | {fast:.2f} "
+                     f"| {'yes' if hz == RECORDING.cutoff_hz else ''} |")
     speed = measured[0][3].speed
     lines += ["", f"Moving clips: {', '.join(MOVING)} (the true angle moves at a median {speed:.0f}°/s while "
               f"moving); held clips: {', '.join(HELD)}. Lag targets: at most {LAG_TARGET_MS:.0f} ms live, with a "

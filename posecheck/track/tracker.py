@@ -67,7 +67,7 @@ class LiveSmoothing:
 LIVE_BEFORE = LiveSmoothing(OneEuroSettings(1.0, 0.02), OneEuroSettings(1.0, 2.0))
 #: Live smoothing, tuned by ``benchmarks/smoothing.py`` on the labelled moving clips (lag at
 #: most 100 ms at 30°/s, a hold's shown angle steady within 1° frame to frame): see
-#: docs/performance.md.
+#: docs/accuracy.md (smoothing section).
 LIVE_SMOOTHING = LiveSmoothing(OneEuroSettings(1.0, 0.3), OneEuroSettings(1.0, 30.0))
 
 #: How long a check may stay unknown before its filter and status start over.
