@@ -35,6 +35,10 @@ HELP_LINES = (
 FINISH_SPEAKING_S = 12.0
 #: How long one turn of the loop waits for a key when no frame is due (seconds).
 KEY_POLL_S = 0.015
+#: MediaPipe's own landmark smoothing in live runs: off. Chosen with the tracker's causal
+#: smoothing by ``benchmarks/smoothing.py`` (docs/accuracy.md): the tracker's One-Euro
+#: filter alone steadies a hold as well and lags a moving body less than both together.
+MEDIAPIPE_SMOOTHING = False
 
 
 @dataclass(frozen=True)
@@ -282,7 +286,7 @@ class LiveLoop:
         if estimator is None:
             from posecheck.estimators import create_estimator
 
-            estimator = create_estimator("bundled", None, mode="video")
+            estimator = create_estimator("bundled", None, mode="video", smooth=MEDIAPIPE_SMOOTHING)
         self.estimator = estimator
         self.fps = self.source.fps or 30.0
         self.session = mode.session(fps=self.fps, live=True)

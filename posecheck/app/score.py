@@ -23,6 +23,11 @@ from posecheck.session.records import Summary, summary_to_json
 from posecheck.session.session import Mode
 from posecheck.version import __version__
 
+#: MediaPipe's own landmark smoothing, for recorded videos: off. The session filters a
+#: recording without lag afterwards (:mod:`posecheck.track.zerolag`); smoothing twice only
+#: adds MediaPipe's lag, measured in ``benchmarks/smoothing.py`` (docs/accuracy.md).
+MEDIAPIPE_SMOOTHING = False
+
 
 @dataclass
 class ScoreResult:
@@ -232,7 +237,8 @@ def score_file(path: Path, mode: Mode, out: Path, options: ScoreOptions,
     info = source.info
     still = info.kind != "video"
     kind = "task" if options.model else "bundled"
-    estimator = create_estimator(kind, options.model, mode="image" if still else "video")
+    estimator = create_estimator(kind, options.model, mode="image" if still else "video",
+                                 smooth=MEDIAPIPE_SMOOTHING)
     header = LandmarksHeader(input=name or str(path), width=info.width, height=info.height,
                              fps=info.fps, estimator=estimator.name)
     if on_start:

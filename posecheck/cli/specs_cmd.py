@@ -63,14 +63,21 @@ def show_spec(name: str, specs: tuple[Path, ...]) -> None:
         con.print(escape(spec.description.strip()))
     con.print(f"camera view: {spec.view}; sides: {spec.sides}; "
               f"hold: {spec.hold.describe() if spec.hold else '—'}")
+    from posecheck.checks import get_kind
+    from posecheck.specs.accuracy import accuracy_of
+
     table = Table()
-    for col in ("check", "kind", "points", "target", "ok ±", "near ±", "weight"):
+    for col in ("check", "kind", "points", "target", "ok ±", "near ±", "weight", "measured ±"):
         table.add_column(col, overflow="fold")
     for c in spec.checks:
+        acc = accuracy_of(spec, c.id)
+        measured = acc.describe(get_kind(c.kind).unit) if acc is not None else "not measured"
         table.add_row(*(escape(x) for x in (
             c.id, c.kind, ", ".join(c.points), c.target.describe(), f"{c.target.ok:g}",
-            f"{c.target.near:g}", f"{c.weight:g}")))
+            f"{c.target.near:g}", f"{c.weight:g}", measured)))
     con.print(table)
+    con.print("measured ±: how far a value may be from the body's true one (95% of frames on the labelled "
+              "samples, docs/accuracy.md); a value that close to the near band's edge is never called off.")
     # Cues are sentences: under the table they stay readable in an 80-column terminal.
     con.print("cues (value under the target / over it):")
     for c in spec.checks:

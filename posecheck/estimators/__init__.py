@@ -36,6 +36,7 @@ def create_estimator(
     kind: str = "bundled",
     model: str | os.PathLike[str] | None = None,
     mode: str = "video",
+    smooth: bool = True,
 ) -> Estimator:
     """Make the estimator a command line asks for.
 
@@ -47,6 +48,8 @@ def create_estimator(
             ``.task`` means ``"task"``, ``.jsonl`` means ``"replay"``.
         model: the model or landmarks file.
         mode: ``"video"`` or ``"image"``; ignored by ``"replay"``.
+        smooth: the bundled model's own landmark smoothing across video frames (a ``.task``
+            model smooths inside its graph, which cannot be switched off).
 
     Raises:
         EstimatorError: unknown kind, a downloaded model size asked for, or a
@@ -66,7 +69,7 @@ def create_estimator(
     if name == "bundled" and model_path is not None:
         name = _kind_from_suffix(model_path)
     if name == "bundled":
-        return BundledEstimator(mode)
+        return BundledEstimator(mode, smooth=smooth)
     if name == "task":
         if model_path is None:
             raise EstimatorError("the 'task' estimator needs a model file", "pass a .task file with --model")

@@ -48,6 +48,9 @@ class BundledEstimator(Estimator):
             person detector on every image.
         min_detection_confidence: threshold for finding a person.
         min_tracking_confidence: threshold for keeping track in video mode.
+        smooth: MediaPipe's own landmark smoothing across frames (video mode). It lags
+            a moving body; recordings are filtered without lag afterwards instead
+            (:mod:`posecheck.session.zerolag`), so they turn it off.
     """
 
     def __init__(
@@ -56,8 +59,10 @@ class BundledEstimator(Estimator):
         *,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
+        smooth: bool = True,
     ) -> None:
         super().__init__(mode)
+        self.smooth = smooth
         mp = load_mediapipe()
         solutions = getattr(mp, "solutions", None)
         if solutions is None or not hasattr(solutions, "pose"):
@@ -72,7 +77,7 @@ class BundledEstimator(Estimator):
                 self._pose = solutions.pose.Pose(
                     static_image_mode=self.mode == "image",
                     model_complexity=1,  # the only one in the wheel; 0 and 2 download
-                    smooth_landmarks=True,
+                    smooth_landmarks=smooth,
                     enable_segmentation=False,
                     min_detection_confidence=min_detection_confidence,
                     min_tracking_confidence=min_tracking_confidence,

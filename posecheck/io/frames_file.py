@@ -3,7 +3,8 @@
 Three layouts, by mode:
 
 * ``pose`` (``--pose NAME``): ``frame, t, side, person, in_pose, good_form, score``, then per
-  check its value and ``<id>.status``, then ``camera_cue``;
+  check its value (filtered: what was judged), ``<id>.raw`` (the same measurement on the
+  model's own landmarks, unfiltered) and ``<id>.status``, then ``camera_cue``;
 * ``auto`` (``--pose auto``): ``frame, t, pose, side, person, in_pose, good_form, score,
   checks`` (``id=value:status`` joined by ``;``), ``camera_cue``;
 * ``routine``: the ``auto`` columns, then ``step, phase, held_s``.
@@ -31,7 +32,7 @@ def header(layout: str, spec=None) -> list[str]:  # noqa: ANN001 - a PoseSpec fo
     if layout == "pose":
         cols = ["frame", "t", "side", "person", "in_pose", "good_form", "score"]
         for c in spec.checks:
-            cols += [c.id, f"{c.id}.status"]
+            cols += [c.id, f"{c.id}.raw", f"{c.id}.status"]
         return [*cols, "camera_cue", "cue"]
     cols = list(AUTO_COLUMNS)
     if layout == "routine":
@@ -47,7 +48,8 @@ def row(layout: str, f: SessionFrame) -> list:
         out = [f.index, f"{v.t:.4f}", v.side or "", int(v.detected), int(v.in_pose), int(v.good_form),
                _num(v.score, 1)]
         for c in v.checks:
-            out += [_num(c.value, 4 if c.unit == "ratio" else 2), c.status.value]
+            digits = 4 if c.unit == "ratio" else 2
+            out += [_num(c.value, digits), _num(c.raw, digits), c.status.value]
         return [*out, v.camera_cue or "", cue]
     if v is None:
         out = [f.index, f"{f.t:.4f}", "", "", int(f.detected), 0, 0, "", "", ""]

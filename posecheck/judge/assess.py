@@ -18,6 +18,7 @@ from posecheck.core.landmarks import Landmark
 from posecheck.judge.measure import FrameMeasurement, Measured, measure
 from posecheck.judge.status import Reason, Status
 from posecheck.judge.wording import correction, unknown_cue
+from posecheck.specs.accuracy import uncertainty_of
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,20 @@ class Assessment:
         return sum(r.measured for r in self.results) / max(len(self.results), 1)
 
 
-def band_status(target, value: float) -> tuple[Status, float]:  # noqa: ANN001 - a Target
-    """The plain status of ``value`` against ``target``'s bands, and its signed deviation."""
+def band_status(target, value: float, uncertainty: float = 0.0) -> tuple[Status, float]:  # noqa: ANN001
+    """The status of ``value`` against ``target``'s bands, and its signed deviation.
+
+    Args:
+        target: the check's :class:`~posecheck.specs.models.Target`.
+        value: the measured value.
+        uncertainty: the check's measured ± (:mod:`posecheck.specs.accuracy`): a value within
+            it of the near band's edge may truly lie inside, so it is never called ``off``.
+    """
     dev = target.deviation(value)
     mag = abs(dev)
     if mag <= target.ok:
         return Status.OK, dev
-    if mag <= target.near:
+    if mag <= target.near + uncertainty:
         return Status.NEAR, dev
     return Status.OFF, dev
 
@@ -97,7 +105,7 @@ def judge_measurement(spec, check, m: Measured, side: str | None) -> CheckResult
     """The verdict on one measured check (no smoothing: this frame alone)."""
     if not m.measured:
         return unknown_result(spec, m)
-    status, dev = band_status(check.target, m.value)
+    status, dev = band_status(check.target, m.value, uncertainty_of(spec, check.id))
     cue = None
     if status is not Status.OK:
         cue = correction(check.cues, dev, side, m.value, check.target.describe())

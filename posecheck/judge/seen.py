@@ -39,13 +39,30 @@ def swap_sides(frame: PoseFrame) -> PoseFrame:
 
 
 class SeenFrame:
-    """A frame and what has been worked out about it so far (computed on first use)."""
+    """A frame and what has been worked out about it so far (computed on first use).
 
-    def __init__(self, frame: PoseFrame) -> None:
+    Args:
+        frame: the landmarks to judge.
+        raw: the model's own landmarks when ``frame`` is a filtered version of them (a
+            recording), so the unfiltered values can be shown beside the filtered ones.
+    """
+
+    def __init__(self, frame: PoseFrame, raw: PoseFrame | None = None) -> None:
         self.frame = frame
+        self.raw_frame = raw if raw is not None and raw is not frame else None
+        self._raw_seen: SeenFrame | None = None
         self._swapped: PoseFrame | None = None
         self._bodies: dict[tuple[bool, float], BodyView] = {}
         self._measured: dict[tuple, FrameMeasurement] = {}
+
+    @property
+    def unfiltered(self) -> SeenFrame:
+        """The frame as the model gave it (this one when nothing was filtered)."""
+        if self.raw_frame is None:
+            return self
+        if self._raw_seen is None:
+            self._raw_seen = SeenFrame(self.raw_frame)
+        return self._raw_seen
 
     @property
     def t(self) -> float:

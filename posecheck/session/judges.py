@@ -91,12 +91,15 @@ class Timing:
         still: the frames are unrelated photos.
         live: a person follows the session as it happens (a routine's rests are kept);
             a recording follows its own pace (the rests are not waited for).
+        smooth: the trackers smooth each value causally (live); off when the landmarks
+            were already filtered without lag (a recording).
     """
 
     fps: float
     frame_s: float
     still: bool = False
     live: bool = False
+    smooth: bool = True
 
 
 class Trackers:
@@ -108,10 +111,11 @@ class Trackers:
     Args:
         side: ``auto``, or the leg in front for every pose with sides.
         still: unrelated photos (nothing carries over from one to the next).
+        smooth: the trackers smooth values causally (see :class:`Timing`).
     """
 
-    def __init__(self, side: str = "auto", still: bool = False) -> None:
-        self.side, self.still = side, still
+    def __init__(self, side: str = "auto", still: bool = False, smooth: bool = True) -> None:
+        self.side, self.still, self.smooth = side, still, smooth
         self._trackers: dict[str, PoseTracker] = {}
         self._fed: dict[str, int] = {}
         self._verdicts: dict[str, FrameVerdict] = {}
@@ -127,7 +131,8 @@ class Trackers:
         tracker = self._trackers.get(spec.id)
         if tracker is None or tracker.spec is not spec:
             side = self.side if spec.sides == "front_back" else "auto"
-            tracker = PoseTracker.for_stills(spec, side) if self.still else PoseTracker(spec, side)
+            tracker = PoseTracker.for_stills(spec, side) if self.still else PoseTracker(spec, side,
+                                                                                         smooth=self.smooth)
             self._trackers[spec.id] = tracker
         return tracker
 
@@ -199,7 +204,7 @@ class SingleJudge(Judge):
 
     def begin(self, timing: Timing) -> None:
         super().begin(timing)
-        self.trackers = Trackers(self.side, timing.still)
+        self.trackers = Trackers(self.side, timing.still, timing.smooth)
         self.counter = HoldCounter(timing.frame_s)
 
     @property
@@ -270,6 +275,7 @@ class AutoJudge(Judge):
         self.recognizer = PoseRecognizer(self.specs, hold_s=0.0 if timing.still else 0.6)
         if timing.still:
             self.trackers.still = True
+        self.trackers.smooth = timing.smooth
 
     def seen(self, seen: SeenFrame, index: int) -> tuple[PoseSpec | None, FrameVerdict | None]:
         """Recognise the frame, judge it as the pose recognised, and log it in that pose's segment."""

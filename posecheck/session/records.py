@@ -36,6 +36,9 @@ class CheckStats:
         most_common_cue: the cue it gave most often (None: none).
         target: the target as text (``90``, ``≤0.15``).
         label: the check's short name.
+        uncertainty: the check's measured accuracy, the ± of each value in the check's unit
+            (degrees or ratio; None when it was never measured on labelled clips); a value
+            within it of the near band's edge is never counted ``off``.
         unit: ``deg`` (the values are degrees) or ``ratio``; empty in files written before it.
     """
 
@@ -49,6 +52,7 @@ class CheckStats:
     most_common_cue: str | None = None
     target: str = ""
     label: str = ""
+    uncertainty: float | None = None
     unit: str = ""
 
 

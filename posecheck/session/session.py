@@ -23,8 +23,10 @@ from posecheck.judge.seen import SeenFrame
 from posecheck.session.cues import CueScheduler
 from posecheck.session.judges import AutoJudge, Judge, RoutineJudge, SingleJudge, Timing
 from posecheck.session.records import SessionFrame, ShownCue, Summary
+from posecheck.session.smoothing import ZeroLagStage
 from posecheck.specs.models import PoseSpec
 from posecheck.specs.routines import PlannedHold
+from posecheck.track.zerolag import RECORDING, ZeroLagSettings
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,10 @@ class Mode:
         return RoutineJudge(_RoutineName(self.routine_id, self.routine_title), list(self.plan), list(self.specs))
 
     def session(self, fps: float = 30.0, stride: int = 1, still: bool = False, live: bool = False,
-                stages: tuple[FrameStage, ...] = ()) -> Session:
+                stages: tuple[FrameStage, ...] = (), zero_lag: ZeroLagSettings | None = RECORDING) -> Session:
         """A fresh session for this mode (see :class:`Session` for the arguments)."""
-        return Session(self.judge(), fps=fps, stride=stride, still=still, live=live, stages=stages)
+        return Session(self.judge(), fps=fps, stride=stride, still=still, live=live, stages=stages,
+                       zero_lag=zero_lag)
 
 
 @dataclass(frozen=True)
@@ -141,18 +144,26 @@ class Session:
         fps: the input's frame rate.
         stride: each judged frame stands for this many input frames (``--stride``).
         still: the frames are unrelated photos (nothing carries over between them).
-        live: a person follows the session as it happens (a routine's rests are kept); a
-            recording follows its own pace.
+        live: a person follows the session as it happens (a routine's rests are kept; values
+            are smoothed causally, as they come); a recording follows its own pace, and its
+            landmarks are filtered without lag (a :class:`~posecheck.session.smoothing.ZeroLagStage`
+            after ``stages``, which answers each frame a fraction of a second late).
         stages: steps every frame passes, in order, before it is judged.
+        zero_lag: the recording's filter (None: none, the values as the model gave them).
     """
 
     def __init__(self, judge: Judge, fps: float = 30.0, stride: int = 1, still: bool = False,
-                 live: bool = False, stages: tuple[FrameStage, ...] = ()) -> None:
+                 live: bool = False, stages: tuple[FrameStage, ...] = (),
+                 zero_lag: ZeroLagSettings | None = RECORDING) -> None:
         self.judge = judge
-        self.stages = tuple(stages)
         self.stride = max(int(stride), 1)
         self.still = still
-        self.timing = Timing(fps, self.stride / fps if fps else 1.0, still, live)
+        frame_s = self.stride / fps if fps else 1.0
+        # One decision, here: a recording is filtered both ways before judging, so its
+        # trackers must not smooth again (that lag is what the filter removes).
+        filtered = not still and not live and zero_lag is not None
+        self.stages = tuple(stages) + ((ZeroLagStage(1.0 / frame_s, zero_lag),) if filtered else ())
+        self.timing = Timing(fps, frame_s, still, live, smooth=not filtered)
         judge.begin(self.timing)
         self._clock = FrameClock()
         self.scheduler = CueScheduler(clock=self._clock)
@@ -201,7 +212,7 @@ class Session:
 
     def _judge(self, item: Arrived) -> SessionFrame:
         frame, index = item.frame, item.index
-        j = self.judge.judge(SeenFrame(frame), index)
+        j = self.judge.judge(SeenFrame(frame, raw=item.raw), index)
         self._clock.now = frame.timestamp
         if j.scope != self._scope:
             self.scheduler.reset()  # a new pose or hold: its own cues from the start

@@ -14,8 +14,10 @@ from collections import Counter
 
 import numpy as np
 
+from posecheck.checks import get_kind
 from posecheck.judge.status import Status
 from posecheck.session.records import CheckStats, PoseSummary, Segment, SideTotals
+from posecheck.specs.accuracy import accuracy_of
 from posecheck.specs.models import PoseSpec
 from posecheck.track.holds import HoldCounter
 from posecheck.track.verdict import FrameVerdict
@@ -92,11 +94,13 @@ class FrameLog:
 
         counts = Counter(c for c, b in zip(col.cues, basis) if b and c)
         check = self.spec.check(check_id)
+        measured_accuracy = accuracy_of(self.spec, check_id)
         return CheckStats(median=q(50), p10=q(10), p90=q(90), pct_ok=pct(Status.OK), pct_near=pct(Status.NEAR),
                           pct_off=pct(Status.OFF), pct_unknown=pct(Status.UNKNOWN),
                           most_common_cue=counts.most_common(1)[0][0] if counts else None,
                           target=check.target.describe(), label=check.label or check.id,
-                          unit=self.spec.compiled.checks[self._order[check_id]].kind.unit)
+                          uncertainty=measured_accuracy.uncertainty if measured_accuracy is not None else None,
+                          unit=get_kind(check.kind).unit)
 
 
 def _figures(spec: PoseSpec, log: FrameLog, counter: HoldCounter, frame_s: float) -> dict:

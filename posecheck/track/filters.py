@@ -65,15 +65,17 @@ class StatusHysteresis:
 
     To leave its current band, the deviation must pass the band's edge by
     ``margin`` (a share of the width of the near band). A value sitting on an edge
-    keeps the status it had.
+    keeps the status it had. A value within ``uncertainty`` (the check's measured ±) of
+    the near band's edge may truly lie inside it, so it is never called ``off``: the
+    off edge sits that much further out.
     """
 
     ORDER = ("ok", "near", "off")
 
-    def __init__(self, ok: float, near: float, margin_share: float = 0.15) -> None:
+    def __init__(self, ok: float, near: float, margin_share: float = 0.15, uncertainty: float = 0.0) -> None:
         self.ok = ok
-        self.near = near
         self.margin = max((near - ok) * margin_share, 1e-9)
+        self.near = near + max(uncertainty, 0.0)
         self.current: str | None = None
 
     def reset(self) -> None:

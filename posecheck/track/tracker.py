@@ -1,8 +1,10 @@
 """Following one person through time against one spec.
 
 The tracker turns per-frame measurements into what a person should be told: values
-smoothed with a One-Euro filter, statuses steadied with hysteresis, the front leg and
-the camera view debounced, and whether the person is in the pose and in good form.
+smoothed with a One-Euro filter (live; a recording's landmarks come already filtered
+without lag, see :mod:`posecheck.track.zerolag`), statuses steadied with hysteresis, the
+front leg and the camera view debounced, and whether the person is in the pose and in
+good form.
 Every front end (``score``, ``live``, a batch worker) gets its verdicts through the
 session layer, so all report the same numbers.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from posecheck.core.body import FloorView, estimate_floor_view
 from posecheck.core.frame import PoseFrame
@@ -21,13 +23,52 @@ from posecheck.judge.measure import FrameMeasurement, Measured
 from posecheck.judge.seen import SeenFrame
 from posecheck.judge.status import Reason, Status
 from posecheck.judge.wording import correction, value_words
+from posecheck.specs.accuracy import accuracy_of
 from posecheck.specs.models import PoseSpec
 from posecheck.track.filters import Debounce, OneEuroFilter, StatusHysteresis
 from posecheck.track.jumps import JumpGuard, distrust
 from posecheck.track.verdict import GOOD_SCORE, CheckState, FrameVerdict, is_good_form
 
-#: One-Euro speed coefficient per unit: degrees move ~100x faster than ratios.
-BETA = {"deg": 0.02, "ratio": 2.0}
+
+@dataclass(frozen=True)
+class OneEuroSettings:
+    """The causal smoothing of one unit's values (see :class:`~posecheck.track.filters.OneEuroFilter`).
+
+    Attributes:
+        min_cutoff: cutoff in Hz while the value is still (lower: steadier, more lag).
+        beta: how fast the cutoff rises with the value's speed (higher: less lag moving).
+    """
+
+    min_cutoff: float
+    beta: float
+
+
+@dataclass(frozen=True)
+class LiveSmoothing:
+    """How a live run smooths each value as it comes (it cannot look ahead).
+
+    Attributes:
+        deg: the One-Euro settings of angles.
+        ratio: the One-Euro settings of ratios (they move ~100x slower than degrees).
+        spike_median: take the median of the last three values first (removes a one-frame
+            spike of the model, at the cost of a frame of delay while moving).
+    """
+
+    deg: OneEuroSettings
+    ratio: OneEuroSettings
+    spike_median: bool = True
+
+    def of(self, unit: str) -> OneEuroSettings:
+        """The settings of ``unit`` (``deg`` or ``ratio``)."""
+        return self.ratio if unit == "ratio" else self.deg
+
+
+#: The settings before issue 12, kept as the baseline of ``benchmarks/smoothing.py``.
+LIVE_BEFORE = LiveSmoothing(OneEuroSettings(1.0, 0.02), OneEuroSettings(1.0, 2.0))
+#: Live smoothing, tuned by ``benchmarks/smoothing.py`` on the labelled moving clips (lag at
+#: most 100 ms at 30°/s, a hold's shown angle steady within 1° frame to frame): see
+#: docs/accuracy.md (smoothing section).
+LIVE_SMOOTHING = LiveSmoothing(OneEuroSettings(1.0, 0.3), OneEuroSettings(1.0, 30.0))
 
 #: How long a check may stay unknown before its filter and status start over.
 FORGET_AFTER_S = 0.5
@@ -47,10 +88,13 @@ def frame_score(states: tuple[CheckState, ...]) -> float:
 class _CheckTrack:
     """One check's state over time: its filter, its status trigger, its last values."""
 
-    def __init__(self, check, unit: str) -> None:  # noqa: ANN001 - a CheckSpec
+    def __init__(self, check, unit: str, smoothing: LiveSmoothing,  # noqa: ANN001 - a CheckSpec
+                 uncertainty: float) -> None:
         self.check, self.unit, self.target = check, unit, check.target.describe()
-        self.filter = OneEuroFilter(min_cutoff=1.0, beta=BETA.get(unit, 0.02))
-        self.status = StatusHysteresis(check.target.ok, check.target.near)
+        self.uncertainty = uncertainty
+        one_euro = smoothing.of(unit)
+        self.filter = OneEuroFilter(min_cutoff=one_euro.min_cutoff, beta=one_euro.beta)
+        self.status = StatusHysteresis(check.target.ok, check.target.near, uncertainty=uncertainty)
         self.last_seen = -math.inf
         self.recent: deque[float] = deque(maxlen=3)
 
@@ -72,17 +116,25 @@ class PoseTracker:
         good_score: the frame score from which a frame counts as good form.
         jump_guard: distrust joints whose limb suddenly changes length (see
             :class:`~posecheck.track.jumps.JumpGuard`); off for photos.
+        smooth: smooth each value as it comes (live); off when the landmarks were filtered
+            without lag before (a recording), where smoothing again would only add lag.
+        live_smoothing: how (default :data:`LIVE_SMOOTHING`).
     """
 
     def __init__(self, spec: PoseSpec, side: str = "auto", side_hold_s: float = 0.5,
                  view_hold_s: float = 0.4, enter_s: float = 0.5, exit_s: float = 1.0,
-                 good_score: float = GOOD_SCORE, jump_guard: bool = True) -> None:
+                 good_score: float = GOOD_SCORE, jump_guard: bool = True, smooth: bool = True,
+                 live_smoothing: LiveSmoothing = LIVE_SMOOTHING) -> None:
         self.spec = spec
         self.jump_guard = jump_guard
+        self.smooth, self.live_smoothing = smooth, live_smoothing
         self.fixed_side = side if side in ("left", "right") else None
         self.side_hold_s, self.view_hold_s = side_hold_s, view_hold_s
         self.enter_s, self.exit_s, self.good_score = enter_s, exit_s, good_score
         self._units = {c.id: c.kind.unit for c in spec.compiled.checks}
+        measured = {c.id: accuracy_of(spec, c.id) for c in spec.checks}
+        self._uncertainty = {k: a.uncertainty if a is not None else 0.0 for k, a in measured.items()}
+        self._shown_uncertainty = {k: a.uncertainty if a is not None else math.nan for k, a in measured.items()}
         self.reset()
 
     @classmethod
@@ -100,7 +152,8 @@ class PoseTracker:
             self.fixed_side = side if side in ("left", "right") else None
         self._side = Debounce(self.side_hold_s)
         self._view_ok = Debounce(self.view_hold_s)  # the first frame sets it at once
-        self._checks = {c.id: _CheckTrack(c, self._units[c.id]) for c in self.spec.checks}
+        self._checks = {c.id: _CheckTrack(c, self._units[c.id], self.live_smoothing, self._uncertainty[c.id])
+                        for c in self.spec.checks}
         # The camera does not move: its view of the floor is steadied over time.
         self._floor_seen: deque[tuple[float, float, float]] = deque()
         self._in_pose = False
@@ -114,7 +167,7 @@ class PoseTracker:
         if self._jumps is not None and seen.frame.detected:
             lost = self._jumps(seen.frame)
             if lost:  # measured on its own: this tracker does not trust some of the joints
-                seen = SeenFrame(distrust(seen.frame, lost))
+                seen = SeenFrame(distrust(seen.frame, lost), raw=seen.unfiltered.frame)
         spec, t = self.spec, seen.t
         idx = self._index if index is None else index
         self._index = idx + 1
@@ -124,7 +177,11 @@ class PoseTracker:
             side = self._side(t, body.front_side) if body.front_side else self._side.value
         floor = self._floor(seen.frame, t) if spec.compiled.needs_floor else None
         m = self._guard_view(seen.measure(spec, side=side, floor=floor), t)
-        states = tuple(self._smooth(c, r, t, m.side) for c, r in zip(spec.checks, m.checks))
+        # The model's own values beside the filtered ones: the same geometry, leg and floor.
+        plain = seen.unfiltered
+        raws = (tuple(r.value for r in plain.measure(spec, side=m.side, floor=floor).checks)
+                if plain is not seen else tuple(r.value for r in m.checks))
+        states = tuple(self._smooth(c, r, raw, t, m.side) for c, r, raw in zip(spec.checks, m.checks, raws))
         score = frame_score(states)
         raw = self._looks_like_pose(states, seen.frame.detected)
         in_pose = self._pose(t, raw)
@@ -161,32 +218,34 @@ class PoseTracker:
                        if r.measured else r for r in m.checks)
         return replace(m, checks=checks)
 
-    def _smooth(self, check, r: Measured, t: float, side: str | None) -> CheckState:  # noqa: ANN001
+    def _smooth(self, check, r: Measured, raw: float, t: float, side: str | None) -> CheckState:  # noqa: ANN001
         track = self._checks[r.id]
         common = dict(anchor=r.anchor, landmarks=r.landmarks, weight=check.weight, target=track.target,
-                      unit=track.unit)
+                      unit=track.unit, uncertainty=self._shown_uncertainty[r.id])
         if not r.measured:
             if t - track.last_seen > FORGET_AFTER_S:
                 track.forget()
             cue = unknown_result(self.spec, r).cue
-            return CheckState(r.id, math.nan, math.nan, Status.UNKNOWN, math.nan, cue, r.reason, **common)
+            return CheckState(r.id, math.nan, raw, Status.UNKNOWN, math.nan, cue, r.reason, **common)
         track.last_seen = t
-        # A median of the last three raw values removes one-frame spikes; a jump of
-        # more than twice the near band that survives it is a real change (or the
-        # model's first guess being replaced), so the filter follows it at once
-        # instead of easing toward it over a second.
-        track.recent.append(r.value)
-        steady = statistics.median(track.recent)
-        f = track.filter
-        if f.value is not None and abs(steady - f.value) > 2 * check.target.near:
-            f.reset()
-        value = f(t, steady)
+        value = r.value
+        if self.smooth:
+            # A median of the last three raw values removes one-frame spikes; a jump of
+            # more than twice the near band that survives it is a real change (or the
+            # model's first guess being replaced), so the filter follows it at once
+            # instead of easing toward it over a second.
+            track.recent.append(r.value)
+            steady = statistics.median(track.recent) if self.live_smoothing.spike_median else r.value
+            f = track.filter
+            if f.value is not None and abs(steady - f.value) > 2 * check.target.near:
+                f.reset()
+            value = f(t, steady)
         dev = check.target.deviation(value)
         status = Status(track.status(dev))
         cue = None
         if status is not Status.OK:
             cue = correction(check.cues, dev, side, value, track.target)
-        return CheckState(r.id, value, r.value, status, dev, cue, None, reading=value_words(check, value), **common)
+        return CheckState(r.id, value, raw, status, dev, cue, None, reading=value_words(check, value), **common)
 
     def _looks_like_pose(self, states: tuple[CheckState, ...], detected: bool) -> bool:
         """Most checks measurable, and the values within the pose's ranges.
@@ -220,4 +279,5 @@ class PoseTracker:
         return self._in_pose
 
 
-__all__ = ["BETA", "FORGET_AFTER_S", "PoseTracker", "frame_score"]
+__all__ = ["FORGET_AFTER_S", "LIVE_BEFORE", "LIVE_SMOOTHING", "LiveSmoothing", "OneEuroSettings", "PoseTracker",
+           "frame_score"]

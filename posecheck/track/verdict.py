@@ -23,7 +23,9 @@ class CheckState:
     Attributes:
         id: the check id.
         value: the smoothed value (NaN when unknown).
-        raw: this frame's own measurement (NaN when unknown).
+        raw: this frame's own measurement on the model's own landmarks, with the same leg
+            and geometry and no smoothing or filtering (NaN when it cannot be measured);
+            it may exist where ``value`` is unknown (e.g. the view is still settling).
         status: the steadied status.
         deviation: smoothed signed distance from the target (NaN when unknown).
         cue: a correction (near/off) or a camera/visibility instruction (unknown).
@@ -35,6 +37,8 @@ class CheckState:
         unit: ``deg`` or ``ratio``.
         reading: the value as a person reads it (``92°``, ``knee ⅓ shin behind ankle``; empty when
             unknown), for the overlay; the exact value stays in ``value``.
+        uncertainty: the check's measured ± (:mod:`posecheck.specs.accuracy`), NaN when it
+            was never measured; a value within it of the near band's edge is never ``off``.
     """
 
     id: str
@@ -50,6 +54,7 @@ class CheckState:
     target: str
     unit: str
     reading: str = ""
+    uncertainty: float = math.nan
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,13 @@ def test_summary_has_every_field(scored):
         c = s["checks"][cid]
         assert set(c) >= {"median", "p10", "p90", "pct_ok", "pct_near", "pct_off", "pct_unknown",
                           "most_common_cue"}
+    # Each check carries its measured accuracy (pose_specs/accuracy.json) for the report to show.
+    from posecheck.specs import SpecLibrary
+    from posecheck.specs.accuracy import accuracy_of
+
+    knee = accuracy_of(SpecLibrary().get("kneeling_lunge"), "front_knee_angle")
+    assert s["checks"]["front_knee_angle"]["uncertainty"] == knee.uncertainty
+    assert s["checks"]["front_knee_angle"]["unit"] == "deg" and s["checks"]["knee_over_ankle"]["unit"] == "ratio"
     # A 90-degree held lunge: judged, in the pose, and the knee where it should be.
     assert s["frames_with_person"] == s["frames"]
     assert s["checks"]["front_knee_angle"]["median"] == pytest.approx(90, abs=8)
@@ -75,6 +82,16 @@ def test_frames_csv_has_one_row_per_decoded_frame(side_lunge_run):
     assert {"frame", "t", "side", "front_knee_angle", "front_knee_angle.status",
             "knee_over_ankle", "knee_over_ankle.status"} <= set(rows[0])
     assert {r["front_knee_angle.status"] for r in rows} <= {"ok", "near", "off", "unknown"}
+    # Beside each filtered value, the model's own (unfiltered) one: present wherever the value is,
+    # and close to it (the filter moves a held knee by its frame-to-frame noise, not by degrees;
+    # 3° at the 95th percentile covers the frames next to a glitch the filter left out).
+    assert {"front_knee_angle.raw", "knee_over_ankle.raw"} <= set(rows[0])
+    both = [(float(r["front_knee_angle"]), float(r["front_knee_angle.raw"])) for r in rows
+            if r["front_knee_angle"] and r["front_knee_angle.raw"]]
+    assert len(both) >= 0.9 * sum(1 for r in rows if r["front_knee_angle"])
+    failures = json.loads((ROOT / "samples" / "model_failures.json").read_text())
+    if clip.name not in failures:  # where the model swaps its legs, filtering them is another matter
+        assert np.percentile([abs(a - b) for a, b in both], 95) < 3.0
     s = json.loads((out / "summary.json").read_text())
     assert s["frames"] == len(rows) and s["complete"] is True
 

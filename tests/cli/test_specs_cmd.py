@@ -77,3 +77,17 @@ def test_schema_is_json_with_kinds():
 def test_unknown_command_and_missing_argument_are_one_line():
     assert_clean_error(posecheck("specs", "bogus"), 2, "No such command 'bogus'")
     assert_clean_error(posecheck("specs", "validate"), 2, "Missing argument")
+
+
+def test_show_prints_each_checks_measured_uncertainty():
+    run = posecheck("specs", "show", "kneeling_lunge")
+    assert run.code == 0, run.err
+    from posecheck.specs import SpecLibrary
+    from posecheck.specs.accuracy import accuracy_of
+
+    knee = accuracy_of(SpecLibrary().get("kneeling_lunge"), "front_knee_angle")
+    assert knee is not None
+    assert "measured ±" in run.out and f"± {knee.uncertainty:g}°" in run.out
+    # A check never measured on a labelled clip says so instead of inventing a figure.
+    run = posecheck("specs", "show", "reclined_cobbler")
+    assert run.code == 0 and "not measured" in run.out

@@ -44,6 +44,9 @@ def test_score_report_holds_plots_stills_and_the_video(scored):
     assert html.count("<svg") == len(summary["checks"]) + 1
     for c in summary["checks"].values():
         assert f"<h3>{c['label']}</h3>" in html
+    # Each median is shown with the check's measured uncertainty ("91.3° ± 8°").
+    knee = summary["checks"]["front_knee_angle"]
+    assert re.search(rf"{knee['median']:.1f}°</b> ± {knee['uncertainty']:.0f}°", html), knee
     # Three worst moments as still frames.
     assert len(re.findall(r'<img src="data:image/jpeg;base64,[A-Za-z0-9+/=]{1000,}"', html)) == 3
     # The annotated video is inside the page, byte for byte.

@@ -317,7 +317,7 @@ def test_hold_counter_counts_what_the_definition_says(frames):
 def test_hold_counter_counts_a_tracked_lunge_as_defined():
     """Real tracker verdicts: a lunge entered, held (well, then badly), left, and entered again."""
     spec = LIB.get("kneeling_lunge")
-    angles = [150] * 8 + [92] * 20 + [118] * 10 + [92] * 10 + [160] * 15 + [95] * 12
+    angles = [150] * 8 + [92] * 20 + [125] * 10 + [92] * 10 + [160] * 15 + [95] * 12
     tracker = PoseTracker(spec)
     verdicts = [tracker.update(f.lunge(knee_angle=a, timestamp=i * DT), i) for i, a in enumerate(angles)]
     counter = _count(verdicts)

@@ -35,9 +35,10 @@ def _frames(n: int) -> list:
 
 def test_a_stage_that_holds_frames_back_changes_when_not_what():
     frames = _frames(30)
-    plain = Mode.pose(LIB.get("kneeling_lunge")).session(fps=10.0)
+    # Live: no zero-lag filter of its own, so the answers come exactly when the stage lets them go.
+    plain = Mode.pose(LIB.get("kneeling_lunge")).session(fps=10.0, live=True)
     direct = [out for i, fr in enumerate(frames) for out in plain.push(fr, i)] + plain.flush()
-    staged = Mode.pose(LIB.get("kneeling_lunge")).session(fps=10.0, stages=(HoldBack(),))
+    staged = Mode.pose(LIB.get("kneeling_lunge")).session(fps=10.0, live=True, stages=(HoldBack(),))
     late = []
     for i, fr in enumerate(frames):
         got = staged.push(fr, i)

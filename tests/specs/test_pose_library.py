@@ -59,22 +59,22 @@ ACCURACY = {
         "feet_down": (0.16, 0.109),
     },
     "camel_side.mp4": {
-        # The model keeps the hips ~13° ahead of the rig's and the shoulders ~20° less far
-        # back: both inside the bands (the spec's are wide for that), so statuses agree.
-        "hips_over_knees": (16.0, 12.9),
-        "chest_arched_back": (24.0, 20.2),
+        # Measured away from the hip, whose landmark the model puts on the front of the pelvis
+        # (angles at the hip read 13° and 20° off: see pose_specs/camel.yaml).
+        "hips_over_knees": (0.02, 0.005),
+        "chest_arched_back": (4.0, 2.0),
         "hands_to_heels": (0.06, 0.019),
     },
     "childs_pose_side_left.mp4": {
         "sit_on_heels": (6.0, 3.44),
-        "torso_folded": (12.0, 9.1),        # the model's shoulder sits higher off the thighs
-        "forehead_down": (0.2, 0.150),
+        "torso_folded": (7.0, 4.9),         # on the ear: the model slides its shoulder along the arms
+        "forehead_down": (0.1, 0.060),      # on the ear: with the face on the mat the nose is guessed
     },
     "garland_front.mp4": {
-        # Ratios over the hip width: the model's hip landmarks sit ~10% wider than the
-        # rig's hip joints, which scales every width ratio down.
-        "knees_wide": (0.8, 0.633),
-        "deep_squat": (0.25, 0.183),
+        # Ratios over the shoulder width: over the (short) hip width the model's hip landmarks'
+        # error was magnified to 0.64 and 0.18 (pose_specs/garland.yaml).
+        "knees_wide": (0.25, 0.140),
+        "deep_squat": (0.15, 0.103),
     },
     "tree_front.mp4": {
         "knee_turned_out": (0.45, 0.334),

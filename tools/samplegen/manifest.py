@@ -93,6 +93,12 @@ CLIPS = [
           B("female", "athletic", "light", "forest", "black", "blond", seed=8),
           Cam("side", side="left", height=0.7, distance=3.0), "bright", seed=8,
           anchor=("left_ankle",), notes="back knee hovering above the mat"),
+    # The one above loses its legs in the model (both in black leggings): this one, legs in
+    # light and dark, right leg forward, gives the low lunge's figures where the model tracks them.
+    _clip("low_lunge_side_right", "low_lunge", [Hold("low_lunge", 3.0, {"front": "right", "knee": 90})],
+          B("male", "athletic", "brown", "mustard", "sky", "black", seed=29),
+          Cam("side", side="right", height=0.8, distance=3.1, yaw=3), "loft", seed=29,
+          anchor=("right_ankle",), notes="back knee hovering above the mat, right leg forward"),
     # --- frog ---
     _clip("frog_backhigh_90", "frog", [Hold("frog", 3.0, {"knee": 90})],
           B("female", "average", "medium", "burgundy", "black", "brown", seed=9),

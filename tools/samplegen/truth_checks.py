@@ -13,12 +13,15 @@ The values use posecheck's own check definitions on the rig's exact joints:
   ``joints_3d``: the number the person's body really makes, which the tool's floor
   correction is meant to recover.
 
-The expected status is the truth value against the spec's bands (with ``also``, the
-neighbouring status, when the value lies within :data:`EDGE_TOLERANCE` of a band
-edge, where either is right within the landmark model's accuracy), except that it
-is ``unknown`` when the clip's view is one the spec does not accept
-(``view_ok: false``) or when a joint the check needs is hidden behind the body
-(``occluded``): there a correct tool says it cannot see, never a verdict.
+The expected status is the truth value against the spec's bands, by posecheck's own
+rule (:func:`posecheck.judge.assess.band_status` with the check's measured uncertainty
+from ``pose_specs/accuracy.json``: a value within it of the near band's edge is
+``near``, never ``off``, whoever measures it), with ``also``, the other status that is
+right too: the plain band's status where the rule changed it, or the neighbouring status
+when the value lies within :data:`EDGE_TOLERANCE` of a band edge (either is right within
+the landmark model's accuracy). It is ``unknown`` when the clip's view is one the spec
+does not accept (``view_ok: false``) or when a joint the check needs is hidden behind
+the body (``occluded``): there a correct tool says it cannot see, never a verdict.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from posecheck.core.body import analyse_body
 from posecheck.core.frame import PoseFrame
 from posecheck.core.landmarks import Landmark
 from posecheck.errors import UnknownPoseError
+from posecheck.judge.assess import band_status
 from posecheck.specs import PoseSpec, SpecLibrary
+from posecheck.specs.accuracy import uncertainty_of
 
 
 def _angle3(a, b, c) -> float:
@@ -48,17 +53,20 @@ def _angle3(a, b, c) -> float:
 EDGE_TOLERANCE = {"deg": 5.0, "ratio": 0.04}
 
 
-def _status(target, value: float) -> str:
-    d = abs(target.deviation(value))
-    return "ok" if d <= target.ok else ("near" if d <= target.near else "off")
+def _status(target, value: float, uncertainty: float = 0.0) -> str:
+    return band_status(target, value, uncertainty)[0].value
 
 
-def _also(target, value: float, unit: str) -> str | None:
-    """The neighbouring status when ``value`` lies within the edge tolerance of a band edge."""
+def _also(target, value: float, unit: str, uncertainty: float = 0.0) -> str | None:
+    """The other status that is right too: the plain band's where the uncertainty rule changed
+    it, else the neighbouring one when ``value`` lies within the edge tolerance of a band edge."""
+    here = _status(target, value, uncertainty)
+    plain = _status(target, value)
+    if plain != here:
+        return plain
     tol = EDGE_TOLERANCE.get(unit, 0.0)
-    here = _status(target, value)
     for shifted in (value - tol, value + tol):
-        other = _status(target, shifted)
+        other = _status(target, shifted, uncertainty)
         if other != here:
             return other
     return None
@@ -116,8 +124,9 @@ def frame_checks(spec: PoseSpec, frame: dict, size: tuple[int, int], view_ok: bo
         if not view_ok or hidden:
             out[check.id] = {"value": round(float(value), 4), "status": "unknown"}
             continue
-        entry = {"value": round(float(value), 4), "status": _status(check.target, value)}
-        also = _also(check.target, value, c.kind.unit)
+        u = uncertainty_of(spec, check.id)
+        entry = {"value": round(float(value), 4), "status": _status(check.target, value, u)}
+        also = _also(check.target, value, c.kind.unit, u)
         if also:
             entry["also"] = also
         out[check.id] = entry
