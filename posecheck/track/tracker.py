@@ -23,7 +23,6 @@ from posecheck.judge.status import Reason, Status
 from posecheck.judge.wording import correction
 from posecheck.specs.models import PoseSpec
 from posecheck.track.filters import Debounce, OneEuroFilter, StatusHysteresis
-from posecheck.track.jumps import JumpGuard, distrust
 from posecheck.track.verdict import GOOD_SCORE, CheckState, FrameVerdict, is_good_form
 
 #: One-Euro speed coefficient per unit: degrees move ~100x faster than ratios.
@@ -42,6 +41,13 @@ def frame_score(states: tuple[CheckState, ...]) -> float:
             num += s.weight * credit
             den += s.weight
     return 100.0 * num / den if den else math.nan
+
+
+def _unnamed(m: Measured) -> Measured:
+    """``m`` without the sides its instruction would name (the model's left and right are in doubt)."""
+    if m.about_side is None and m.near_side is None:
+        return m
+    return replace(m, about_side=None, near_side=None)
 
 
 class _CheckTrack:
@@ -70,15 +76,16 @@ class PoseTracker:
         view_hold_s: how long the camera view must be right before verdicts resume.
         enter_s / exit_s: how long the person must be in / out of the pose before it counts.
         good_score: the frame score from which a frame counts as good form.
-        jump_guard: distrust joints whose limb suddenly changes length (see
-            :class:`~posecheck.track.jumps.JumpGuard`); off for photos.
+
+    Landmarks that cannot be one body moving as bodies move are found before the tracker,
+    by the session's stages (:mod:`posecheck.track.plausibility`), so every pose's tracker
+    sees the same frame.
     """
 
     def __init__(self, spec: PoseSpec, side: str = "auto", side_hold_s: float = 0.5,
                  view_hold_s: float = 0.4, enter_s: float = 0.5, exit_s: float = 1.0,
-                 good_score: float = GOOD_SCORE, jump_guard: bool = True) -> None:
+                 good_score: float = GOOD_SCORE) -> None:
         self.spec = spec
-        self.jump_guard = jump_guard
         self.fixed_side = side if side in ("left", "right") else None
         self.side_hold_s, self.view_hold_s = side_hold_s, view_hold_s
         self.enter_s, self.exit_s, self.good_score = enter_s, exit_s, good_score
@@ -88,7 +95,7 @@ class PoseTracker:
     @classmethod
     def for_stills(cls, spec: PoseSpec, side: str = "auto") -> PoseTracker:
         """A tracker for unrelated photos: nothing is debounced."""
-        return cls(spec, side, side_hold_s=0.0, view_hold_s=0.0, enter_s=0.0, exit_s=0.0, jump_guard=False)
+        return cls(spec, side, side_hold_s=0.0, view_hold_s=0.0, enter_s=0.0, exit_s=0.0)
 
     def reset(self, side: str | None = None) -> None:
         """Start over (a new hold, a new person, a photo), keeping the settings.
@@ -106,15 +113,10 @@ class PoseTracker:
         self._in_pose = False
         self._pose_since: float | None = None
         self._index = 0
-        self._jumps = JumpGuard() if self.jump_guard else None
 
     def update(self, frame: PoseFrame | SeenFrame, index: int | None = None) -> FrameVerdict:
         """Judge the next frame; ``index`` defaults to a running count."""
         seen = frame if isinstance(frame, SeenFrame) else SeenFrame(frame)
-        if self._jumps is not None and seen.frame.detected:
-            lost = self._jumps(seen.frame)
-            if lost:  # measured on its own: this tracker does not trust some of the joints
-                seen = SeenFrame(distrust(seen.frame, lost))
         spec, t = self.spec, seen.t
         idx = self._index if index is None else index
         self._index = idx + 1
@@ -124,7 +126,14 @@ class PoseTracker:
             side = self._side(t, body.front_side) if body.front_side else self._side.value
         floor = self._floor(seen.frame, t) if spec.compiled.needs_floor else None
         m = self._guard_view(seen.measure(spec, side=side, floor=floor), t)
-        states = tuple(self._smooth(c, r, t, m.side) for c, r in zip(spec.checks, m.checks))
+        # The legs of a pose with sides are measured by their roles whatever their names; a
+        # side is named to the person only while the model's left and right can be trusted.
+        # (A pose judged on one side names the side from where the camera is, which the
+        # body's geometry shows whatever the model calls the legs.)
+        sure = seen.sides_named or spec.sides != "front_back"
+        named = m.side if sure else None
+        states = tuple(self._smooth(c, r if sure else _unnamed(r), t, named)
+                       for c, r in zip(spec.checks, m.checks))
         score = frame_score(states)
         raw = self._looks_like_pose(states, seen.frame.detected)
         in_pose = self._pose(t, raw)
@@ -132,7 +141,7 @@ class PoseTracker:
         camera = next((s.cue for s in states if s.reason is not None and s.reason.about_camera), None) or \
             next((s.cue for s in states if s.reason in (Reason.NOT_VISIBLE, Reason.IMPLAUSIBLE, Reason.NO_PERSON)),
                  None)
-        return FrameVerdict(idx, t, seen.frame.detected, m.side, body.view, states, camera, in_pose, raw,
+        return FrameVerdict(idx, t, seen.frame.detected, named, body.view, states, camera, in_pose, raw,
                             bool(in_pose and form_ok), score, form_ok)
 
     # -- steps -------------------------------------------------------------------

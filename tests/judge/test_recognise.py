@@ -67,7 +67,7 @@ def _figure(joints: dict[str, tuple[float, float]], hide: str | None = None,
             except KeyError:
                 lm = Landmark.from_label(name)
             px[lm] = (300 + (x + dx) * 400, size[1] - 80 - y * 400)
-            if side == hide and name not in ("shoulder", "hip", "ear", "eye"):
+            if side == hide and name not in ("shoulder", "hip", "ear", "eye", "nose"):
                 vis[lm] = 0.05
     return PoseFrame.from_pixels(px, size, visibility=vis)
 
