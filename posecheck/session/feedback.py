@@ -8,7 +8,6 @@ from posecheck.judge.status import Status
 from posecheck.session.cues import Cue
 from posecheck.track.verdict import FrameVerdict
 
-
 #: A pose is coached (corrected or praised) only once the body has held still this long:
 #: a person moving into a pose, or through shapes that look like one for a moment (star
 #: jumps), is not told how to hold it.
