@@ -180,14 +180,22 @@ def measure(frame: PoseFrame, spec, side: str | None = None, floor: FloorView | 
         floor = estimate_floor_view(frame, spec.min_visibility)
     ctx = Context(facing=body.facing, scale=body.scale, floor=floor)
     px = frame.pixels
-    out = [tuple(_honest(measure_one(c, frame, px, visible, body, ctx, front), spec, body, front)
+    odd_leg = next((lm for lm in _FRONT_FINDERS if frame.flags[lm] == PointFlag.IMPLAUSIBLE), None)
+    out = [tuple(_honest(measure_one(c, frame, px, visible, body, ctx, front), spec, body, front, odd_leg)
                  for c in g) for g in groups]
     return FrameMeasurement(spec.id, frame.timestamp, front, body, out[0], out[1] if posture else ())
 
 
-def _honest(m: Measured, spec, body: BodyView, front: str | None) -> Measured:  # noqa: ANN001
+#: The points the leg in front is found from (see :func:`~posecheck.core.body.analyse_body`).
+_FRONT_FINDERS = tuple(Landmark.of(side, part) for part in ("knee", "ankle") for side in ("left", "right"))
+
+
+def _honest(m: Measured, spec, body: BodyView, front: str | None,  # noqa: ANN001
+            odd_leg: Landmark | None = None) -> Measured:
     """Why a check is unknown, said so that any instruction is one the person can follow.
 
+    * Which leg is in front is not known because a knee or ankle is not plausible: that
+      is the reason, not the camera (turning sideways would not help a person already so).
     * A leg that looks foreshortened while the body is seen in profile, in a pose judged
       in profile: the legs of these poses move in the plane the camera sees, so a leg
       that looks shorter than half its length is one the model has lost (or one turned
@@ -198,6 +206,8 @@ def _honest(m: Measured, spec, body: BodyView, front: str | None) -> Measured:  
       failing; in a pose with a front and a back leg one leg is always the far one, so
       turning would only hide the other.
     """
+    if m.reason is Reason.SIDE_UNKNOWN and odd_leg is not None:
+        return replace(m, reason=Reason.IMPLAUSIBLE, hidden=odd_leg)
     if m.reason is Reason.FORESHORTENED and spec.view == "side" and body.view == "side" and \
             m.anchor is not None and m.anchor.part in LEGS:
         return replace(m, reason=Reason.IMPLAUSIBLE, hidden=m.anchor, about_side=None)

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from posecheck.core.frame import PoseFrame
 from posecheck.judge.seen import SeenFrame
+from posecheck.judge.status import Status
 from posecheck.judge.wording import PERSON_CHANGED_CUE
 from posecheck.session.cues import Cue, CueScheduler
 from posecheck.session.judges import AutoJudge, Judge, RoutineJudge, SingleJudge, Timing
@@ -241,6 +242,8 @@ class Session:
         candidates = j.candidates
         if t < self._person_note_until:
             candidates = [Cue.camera(PERSON_CHANGED_CUE, key="person"), *candidates]
+        if j.verdict is not None:
+            self.scheduler.withdraw(c.id for c in j.verdict.checks if c.status is Status.UNKNOWN)
         say = j.say
         if j.fixed_cue is not None:
             cue = ShownCue(j.fixed_cue, "guide", "guide")

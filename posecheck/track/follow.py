@@ -17,12 +17,14 @@ import statistics
 from collections import deque
 from dataclasses import dataclass
 
+import numpy as np
+
 from posecheck.core.body import analyse_body, body_scale
 from posecheck.core.frame import PointFlag, PoseFrame
 from posecheck.core.landmarks import Landmark
 from posecheck.track.identity import LeftRight, PersonContinuity
 from posecheck.track.motion import Stillness
-from posecheck.track.plausibility import JointContinuity, LimbProportions
+from posecheck.track.plausibility import JointContinuity, LimbProportions, OwnLengths
 
 #: The visibility from which a landmark counts as seen by these tests.
 SEEN_VISIBILITY = 0.5
@@ -59,9 +61,11 @@ class RunningScale:
     def __init__(self, window_s: float = 2.0) -> None:
         self.window_s = window_s
         self._seen: deque[tuple[float, float]] = deque()
+        self.last = math.nan
 
     def reset(self) -> None:
         self._seen.clear()
+        self.last = math.nan
 
     def __call__(self, t: float, scale: float) -> float:
         seen = self._seen
@@ -69,7 +73,14 @@ class RunningScale:
             seen.popleft()
         if math.isfinite(scale) and scale > 0:
             seen.append((t, scale))
-        return statistics.median(s for _, s in seen) if seen else math.nan
+        self.last = statistics.median(s for _, s in seen) if seen else math.nan
+        return self.last
+
+
+def _index_mask(landmarks: set[Landmark]) -> np.ndarray:
+    mask = np.zeros(33, dtype=bool)
+    mask[[int(lm) for lm in landmarks]] = True
+    return mask
 
 
 class BodyFollower:
@@ -80,6 +91,7 @@ class BodyFollower:
         self.sides = LeftRight()
         self.joints = JointContinuity()
         self.proportions = LimbProportions()
+        self.lengths = OwnLengths()
         self.motion = Stillness()
         self.scale = RunningScale()
 
@@ -87,6 +99,7 @@ class BodyFollower:
         """Start over with a new person: nothing learned about the last one applies."""
         self.sides.reset()
         self.joints.reset()
+        self.lengths.reset()
         self.motion.reset()
         self.scale.reset()
 
@@ -98,13 +111,15 @@ class BodyFollower:
         t = frame.timestamp
         seen = frame.visible(SEEN_VISIBILITY)
         own = body_scale(frame.pixels, seen)
-        changed = self.person(frame.pixels, seen, t, own)
+        changed = self.person(frame.pixels, seen, t, self.scale.last if math.isfinite(self.scale.last) else own)
         if changed:
             self.restart()
         scale = self.scale(t, own)
-        frame, swapped = self.sides.update(frame, analyse_body(frame, SEEN_VISIBILITY), scale)
+        body = analyse_body(frame, SEEN_VISIBILITY)
+        frame, swapped = self.sides.update(frame, body, scale)
         px, seen = frame.pixels, frame.visible(SEEN_VISIBILITY)
         odd = self.joints(px, seen, t, scale) | self.proportions(px, seen, scale)
+        odd |= self.lengths(px, seen & ~_index_mask(odd), t, scale, body.view == "side")
         if odd:
             frame = frame.flagged(odd, PointFlag.IMPLAUSIBLE)
             seen = frame.visible(SEEN_VISIBILITY)

@@ -60,15 +60,28 @@ def centre(px: np.ndarray, seen: np.ndarray) -> np.ndarray | None:
     return pts.mean(axis=0) if len(pts) else None
 
 
+def torso_length(px: np.ndarray, seen: np.ndarray) -> float:
+    """The shoulders' midpoint to the hips' in pixels (NaN unless a shoulder and a hip are seen).
+
+    The size to compare between frames: a limb the model loses for a frame changes the
+    body's scale (its longest segment) but not its torso.
+    """
+    def mid(a: L, b: L) -> np.ndarray | None:
+        pts = [px[lm] for lm in (a, b) if seen[lm]]
+        return np.mean(pts, axis=0) if pts else None
+    sh, hp = mid(L.LEFT_SHOULDER, L.RIGHT_SHOULDER), mid(L.LEFT_HIP, L.RIGHT_HIP)
+    return float(np.linalg.norm(sh - hp)) if sh is not None and hp is not None else math.nan
+
+
 class PersonContinuity:
     """Notices when the landmarks start to belong to someone else.
 
     A body's centre moves at most a few torso lengths a second (a sprint is about ten);
     between the frames before and after a switch to another person it moved five torso
     lengths in a fifteenth of a second on the Sports2D demo (and 0.5 at most otherwise).
-    A change is a move of more than ``max_jump + per_second * dt`` torso lengths, or a
-    change of size by more than ``max_scale`` times, ``dt`` seconds after the person was
-    last seen. After ``max_gap_s`` without anyone, nothing is claimed: whoever comes is
+    A change is a move of more than ``max_jump + per_second * dt`` torso lengths (at the
+    body's scale), or a change of the torso's size by more than ``max_scale`` times, ``dt``
+    seconds after the person was last seen. After ``max_gap_s`` without anyone, nothing is claimed: whoever comes is
     followed from scratch (the trackers forget by then anyway).
 
     Args:
@@ -87,21 +100,31 @@ class PersonContinuity:
         """Forget the person."""
         self._at: np.ndarray | None = None
         self._scale = math.nan
+        self._torso = math.nan
         self._t = -math.inf
 
     def __call__(self, px: np.ndarray, seen: np.ndarray, t: float, scale: float) -> bool:
-        """Whether the person in this frame is not the one of the frames before."""
+        """Whether the person in this frame is not the one of the frames before.
+
+        Args:
+            px: ``(33, 2)`` pixel positions.
+            seen: ``(33,)`` which landmarks can be used.
+            t: the frame's time.
+            scale: the body's torso length in pixels (see :func:`~posecheck.core.body.body_scale`).
+        """
         c = centre(px, seen)
         if c is None or not np.isfinite(scale) or scale <= 0:
             return False
+        torso = torso_length(px, seen)
         changed = False
         dt = t - self._t
         if self._at is not None and dt <= self.max_gap_s:
-            ref = self._scale
-            moved = float(np.linalg.norm(c - self._at)) / ref
-            grew = max(scale / ref, ref / scale)
+            moved = float(np.linalg.norm(c - self._at)) / self._scale
+            grew = max(torso / self._torso, self._torso / torso) if torso > 0 and self._torso > 0 else 1.0
             changed = moved > self.max_jump + self.per_second * dt or grew > self.max_scale
         self._at, self._scale, self._t = c, scale, t
+        if torso > 0:
+            self._torso = torso
         return changed
 
 

@@ -25,6 +25,8 @@ the same at any frame rate.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from posecheck.core.body import SEGMENT_RATIOS
@@ -168,4 +170,56 @@ class LimbProportions:
         return out
 
 
-__all__ = ["JOINTS", "JointContinuity", "LimbProportions"]
+_LEGS = tuple((L.of(side, a), L.of(side, b)) for side in ("left", "right") for a, b in (("hip", "knee"),
+                                                                                     ("knee", "ankle")))
+
+
+class OwnLengths:
+    """Finds leg segments far shorter than this body's own, seen in profile.
+
+    Seen from the side, the legs of a side-view pose move in the plane the camera sees,
+    so a thigh or shin keeps about the length it had; one shorter than ``min_share`` of
+    the longest it has looked lately (its ``quantile`` over ``window_s``, in torso
+    lengths, so moving nearer the camera changes nothing) is a leg the model has folded
+    onto the other (as on ``lunge_side_behind_left``, where a shin 0.85 torso lengths long
+    reads 0.27-0.45 for a second at a time). Only from the side: from the front a knee
+    raised toward the camera really does halve the thigh.
+
+    Args:
+        min_share: the shortest a segment may look, as a share of its own length.
+        window_s: how far back its own length is taken from.
+        quantile: which quantile of its recent lengths is its own length (a high one: a
+            segment never looks longer than it is).
+    """
+
+    def __init__(self, min_share: float = 0.6, window_s: float = 10.0, quantile: float = 90.0) -> None:
+        self.min_share, self.window_s, self.quantile = min_share, window_s, quantile
+        self._a = np.array([int(a) for a, _ in _LEGS])
+        self._b = np.array([int(b) for _, b in _LEGS])
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the body's lengths (a new person)."""
+        self._seen: list[tuple[float, np.ndarray]] = []
+
+    def __call__(self, px: np.ndarray, seen: np.ndarray, t: float, scale: float, side_view: bool) -> set[L]:
+        """Both ends of each leg segment too short for this body, when it is seen in profile."""
+        if not np.isfinite(scale) or scale <= 0:
+            return set()
+        d = px[self._a] - px[self._b]
+        share = np.where(seen[self._a] & seen[self._b], np.hypot(d[:, 0], d[:, 1]) / scale, np.nan)
+        self._seen = [(t0, s) for t0, s in self._seen if t0 >= t - self.window_s]
+        out: set[L] = set()
+        if side_view and self._seen:
+            with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)  # a segment never seen yet: no length
+                own = np.nanpercentile(np.array([s for _, s in self._seen]), self.quantile, axis=0)
+                short = share < self.min_share * own
+            for i in np.flatnonzero(short):
+                out.update(_LEGS[i])
+        if side_view:
+            self._seen.append((t, share))
+        return out
+
+
+__all__ = ["JOINTS", "JointContinuity", "LimbProportions", "OwnLengths"]

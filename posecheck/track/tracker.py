@@ -107,6 +107,7 @@ class PoseTracker:
             self.fixed_side = side if side in ("left", "right") else None
         self._side = Debounce(self.side_hold_s)
         self._view_ok = Debounce(self.view_hold_s)  # the first frame sets it at once
+        self._view_wrong = Debounce(self.view_hold_s, initial=False)
         self._checks = {c.id: _CheckTrack(c, self._units[c.id]) for c in self.spec.checks}
         # The camera does not move: its view of the floor is steadied over time.
         self._floor_seen: deque[tuple[float, float, float]] = deque()
@@ -138,7 +139,11 @@ class PoseTracker:
         raw = self._looks_like_pose(states, seen.frame.detected)
         in_pose = self._pose(t, raw)
         form_ok = is_good_form(states, score, self.good_score)
-        camera = next((s.cue for s in states if s.reason is not None and s.reason.about_camera), None) or \
+        # "Face the camera" only once the view has been wrong for view_hold_s: not for a frame
+        # of a flickering view, nor while the right view settles (the person already faces it).
+        told = (s for s in states if s.reason is not None and s.reason.about_camera
+                and (s.reason is not Reason.WRONG_VIEW or self._view_wrong.value))
+        camera = next((s.cue for s in told), None) or \
             next((s.cue for s in states if s.reason in (Reason.NOT_VISIBLE, Reason.IMPLAUSIBLE, Reason.NO_PERSON)),
                  None)
         return FrameVerdict(idx, t, seen.frame.detected, named, body.view, states, camera, in_pose, raw,
@@ -163,6 +168,7 @@ class PoseTracker:
         # A single stray frame that looks like the right view must not let a wrong
         # verdict through: the view has to stay right for view_hold_s first.
         wrong_now = any(r.reason is Reason.WRONG_VIEW for r in m.checks)
+        self._view_wrong(t, wrong_now)
         steady_ok = self._view_ok(t, bool(m.checks) and not wrong_now and m.body.view != "unknown")
         if steady_ok or wrong_now or not any(r.measured for r in m.checks):
             return m
