@@ -275,6 +275,7 @@ class AutoJudge(Judge):
         self.frames = 0
         self._first_t: float | None = None
         self._last_t: float | None = None
+        self._gap_since: float | None = None  # since when the open segment's pose is not seen
 
     def begin(self, timing: Timing) -> None:
         super().begin(timing)
@@ -293,13 +294,22 @@ class AutoJudge(Judge):
         v = self.trackers.verdict(spec, seen, index) if spec is not None else None
         side = v.side if spec is not None and v is not None and spec.sides == "front_back" else None
         seg = self._open
+        if spec is None:
+            # No pose for a moment (the model lost the legs for a few frames): the segment
+            # goes on if its pose comes back within MIN_SEGMENT_S, the shortest a segment
+            # can be; only a longer break, or another pose, ends it.
+            if seg is not None:
+                self._gap_since = seen.t if self._gap_since is None else self._gap_since
+                if seen.t - self._gap_since > MIN_SEGMENT_S:
+                    self._close()
+            return spec, v
         # A side not known (the model's left and right in doubt) continues the segment; a
         # segment whose side was not known yet takes the first one named.
-        same = seg is not None and spec is not None and seg.spec.id == spec.id and \
-            (side is None or seg.side is None or side == seg.side)
+        same = seg is not None and seg.spec.id == spec.id and (side is None or seg.side is None or side == seg.side)
+        self._gap_since = None
         if not same:
             self._close()
-            if spec is not None and v is not None:
+            if v is not None:
                 self._open = _OpenSegment(spec, side, self.timing.frame_s)
         elif seg is not None and seg.side is None and side is not None:
             seg.side = side
@@ -323,10 +333,11 @@ class AutoJudge(Judge):
     def new_person(self, t: float) -> None:
         self._close()
         self.trackers.forget()
-        self.recognizer = PoseRecognizer(self.specs, hold_s=self.recognizer.hold_s)
+        self.recognizer = PoseRecognizer(self.specs, hold_s=self.recognizer.hold_s, steady_start=True)
 
     def _close(self) -> None:
         seg, self._open = self._open, None
+        self._gap_since = None
         if seg is None or not len(seg.log):
             return
         seg.counter.close()

@@ -155,6 +155,7 @@ class _Run:
     ended_by: str | None = None
     frames_captured: int | None = None
     frames_dropped: int | None = None
+    region: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

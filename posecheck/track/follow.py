@@ -22,9 +22,9 @@ import numpy as np
 from posecheck.core.body import analyse_body, body_scale
 from posecheck.core.frame import PointFlag, PoseFrame
 from posecheck.core.landmarks import Landmark
-from posecheck.track.identity import LeftRight, PersonContinuity
+from posecheck.track.identity import CHANGED, ODD, LeftRight, PersonContinuity
 from posecheck.track.motion import Stillness
-from posecheck.track.plausibility import JointContinuity, LimbProportions, OwnLengths
+from posecheck.track.plausibility import JOINTS, JointContinuity, LimbProportions, OwnLengths
 
 #: The visibility from which a landmark counts as seen by these tests.
 SEEN_VISIBILITY = 0.5
@@ -111,7 +111,8 @@ class BodyFollower:
         t = frame.timestamp
         seen = frame.visible(SEEN_VISIBILITY)
         own = body_scale(frame.pixels, seen)
-        changed = self.person(frame.pixels, seen, t, self.scale.last if math.isfinite(self.scale.last) else own)
+        who = self.person(frame.pixels, seen, t, self.scale.last if math.isfinite(self.scale.last) else own)
+        changed = who == CHANGED
         if changed:
             self.restart()
         scale = self.scale(t, own)
@@ -119,6 +120,8 @@ class BodyFollower:
         frame, swapped = self.sides.update(frame, body, scale)
         px, seen = frame.pixels, frame.visible(SEEN_VISIBILITY)
         odd = self.joints(px, seen, t, scale) | self.proportions(px, seen, scale)
+        if who == ODD:
+            odd |= set(JOINTS)  # a body of another size: no joint of it is this body's
         odd |= self.lengths(px, seen & ~_index_mask(odd), t, scale, body.view == "side")
         if odd:
             frame = frame.flagged(odd, PointFlag.IMPLAUSIBLE)

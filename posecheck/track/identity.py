@@ -32,7 +32,7 @@ from collections import deque
 
 import numpy as np
 
-from posecheck.core.body import BodyView, near_side
+from posecheck.core.body import SEGMENT_RATIOS, BodyView, near_side
 from posecheck.core.frame import PoseFrame
 from posecheck.core.landmarks import Landmark as L
 
@@ -60,51 +60,76 @@ def centre(px: np.ndarray, seen: np.ndarray) -> np.ndarray | None:
     return pts.mean(axis=0) if len(pts) else None
 
 
-def torso_length(px: np.ndarray, seen: np.ndarray) -> float:
-    """The shoulders' midpoint to the hips' in pixels (NaN unless a shoulder and a hip are seen).
+_SIZED = tuple((L.of(side, a), L.of(side, b), ratio) for (a, b), ratio in SEGMENT_RATIOS.items()
+               for side in ("left", "right"))
 
-    The size to compare between frames: a limb the model loses for a frame changes the
-    body's scale (its longest segment) but not its torso.
+
+def body_size(px: np.ndarray, seen: np.ndarray) -> float:
+    """The body's size to compare between frames: the median of what each segment says the torso is.
+
+    The torso and every limb segment seen, each divided by its typical share of the torso.
+    A median, unlike the body's scale (its least foreshortened segment), barely moves when
+    the model loses one limb for a frame or one segment points at the camera (measured: a
+    misfitted somersault on the Sports2D demo puts the torso at a quarter of its length).
     """
     def mid(a: L, b: L) -> np.ndarray | None:
         pts = [px[lm] for lm in (a, b) if seen[lm]]
         return np.mean(pts, axis=0) if pts else None
+    sizes = []
     sh, hp = mid(L.LEFT_SHOULDER, L.RIGHT_SHOULDER), mid(L.LEFT_HIP, L.RIGHT_HIP)
-    return float(np.linalg.norm(sh - hp)) if sh is not None and hp is not None else math.nan
+    if sh is not None and hp is not None:
+        sizes.append(float(np.linalg.norm(sh - hp)))
+    sizes += [float(np.linalg.norm(px[a] - px[b])) / ratio for a, b, ratio in _SIZED if seen[a] and seen[b]]
+    sizes = [s for s in sizes if math.isfinite(s)]
+    return float(np.median(sizes)) if len(sizes) >= 3 else math.nan
 
 
 class PersonContinuity:
     """Notices when the landmarks start to belong to someone else.
 
-    A body's centre moves at most a few torso lengths a second (a sprint is about ten);
-    between the frames before and after a switch to another person it moved five torso
-    lengths in a fifteenth of a second on the Sports2D demo (and 0.5 at most otherwise).
-    A change is a move of more than ``max_jump + per_second * dt`` torso lengths (at the
-    body's scale), or a change of the torso's size by more than ``max_scale`` times, ``dt``
-    seconds after the person was last seen. After ``max_gap_s`` without anyone, nothing is claimed: whoever comes is
-    followed from scratch (the trackers forget by then anyway).
+    A body's centre moves at most a few torso lengths a second: walking about three (the
+    passer-by of the Sports2D demo), the demo's man running off about four; between the
+    frames before and after a switch to another person it moved five torso lengths in a
+    fifteenth of a second (and 0.5 at most between two frames otherwise). A live session
+    that drops frames sees the same switch across half a second or more, so the move
+    allowed grows with the time between the frames, at a jog's pace: a move of more than
+    ``max_jump + per_second * dt`` torso lengths, ``dt`` seconds after the person was last
+    seen, is someone else (:data:`CHANGED`).
+
+    A body that changes size by more than ``max_scale`` times (:func:`body_size`) from one
+    moment to the next is not one body either, but a misfit does that too (the model draws
+    the demo's man twice his size as he lands from a somersault): the frame is not plausible
+    (:data:`ODD`) until the new size has held for ``settle_s``, and only then someone else
+    (someone nearer the camera, in front of the person).
+
+    After ``max_gap_s`` without anyone nothing is claimed: whoever comes is followed from
+    scratch (the trackers forget by then anyway).
 
     Args:
         max_jump: the move allowed between two frames, in torso lengths.
         per_second: how much more per second between them.
         max_scale: the change of size allowed (as a ratio, either way).
+        settle_s: how long a new size must hold to be another person's.
         max_gap_s: the longest gap across which a change is noticed.
     """
 
-    def __init__(self, max_jump: float = 1.5, per_second: float = 10.0, max_scale: float = 1.8,
-                 max_gap_s: float = 1.0) -> None:
-        self.max_jump, self.per_second, self.max_scale, self.max_gap_s = max_jump, per_second, max_scale, max_gap_s
+    def __init__(self, max_jump: float = 1.5, per_second: float = 4.0, max_scale: float = 1.8,
+                 settle_s: float = 0.3, max_gap_s: float = 1.0) -> None:
+        self.max_jump, self.per_second, self.max_scale = max_jump, per_second, max_scale
+        self.settle_s, self.max_gap_s = settle_s, max_gap_s
         self.reset()
 
     def reset(self) -> None:
         """Forget the person."""
         self._at: np.ndarray | None = None
         self._scale = math.nan
-        self._torso = math.nan
+        self._size = math.nan
         self._t = -math.inf
+        self._resized_since: float | None = None
 
-    def __call__(self, px: np.ndarray, seen: np.ndarray, t: float, scale: float) -> bool:
-        """Whether the person in this frame is not the one of the frames before.
+    def __call__(self, px: np.ndarray, seen: np.ndarray, t: float, scale: float) -> str | None:
+        """:data:`CHANGED` when this frame's person is not the one before, :data:`ODD` when its
+        size is not the body's, else None.
 
         Args:
             px: ``(33, 2)`` pixel positions.
@@ -114,18 +139,31 @@ class PersonContinuity:
         """
         c = centre(px, seen)
         if c is None or not np.isfinite(scale) or scale <= 0:
-            return False
-        torso = torso_length(px, seen)
-        changed = False
+            return None
+        size = body_size(px, seen)
         dt = t - self._t
-        if self._at is not None and dt <= self.max_gap_s:
-            moved = float(np.linalg.norm(c - self._at)) / self._scale
-            grew = max(torso / self._torso, self._torso / torso) if torso > 0 and self._torso > 0 else 1.0
-            changed = moved > self.max_jump + self.per_second * dt or grew > self.max_scale
+        known = self._at is not None and dt <= self.max_gap_s
+        answer = None
+        if known and float(np.linalg.norm(c - self._at)) / self._scale > self.max_jump + self.per_second * dt:
+            answer = CHANGED
+        elif known and size > 0 and self._size > 0 and max(size / self._size, self._size / size) > self.max_scale:
+            if self._resized_since is None:
+                self._resized_since = t
+            if t - self._resized_since < self.settle_s:
+                self._at, self._t = c, t
+                return ODD  # the body's size stays the one it had
+            answer = CHANGED
+        self._resized_since = None
         self._at, self._scale, self._t = c, scale, t
-        if torso > 0:
-            self._torso = torso
-        return changed
+        if size > 0:
+            self._size = size
+        return answer
+
+
+#: :class:`PersonContinuity`'s answer for a frame whose landmarks belong to someone else.
+CHANGED = "changed"
+#: Its answer for a frame whose body is not the size the body has.
+ODD = "odd"
 
 
 def swap_group(frame: PoseFrame, group: str) -> PoseFrame:
@@ -269,4 +307,4 @@ def _leg_length(px: np.ndarray, ok: np.ndarray, side: str) -> float:
     return float(np.linalg.norm(px[h] - px[k]) + np.linalg.norm(px[k] - px[a]))
 
 
-__all__ = ["GROUPS", "LeftRight", "PersonContinuity", "centre", "swap_group"]
+__all__ = ["CHANGED", "GROUPS", "LeftRight", "ODD", "PersonContinuity", "body_size", "centre", "swap_group"]

@@ -38,9 +38,10 @@ class Recognition:
     fits: tuple[PoseFit, ...]
 
 
-#: The longest gap between two frames across which a recognised answer still holds: at
-#: 5 frames a second (a slow computer) every gap is 0.2 s.
-MAX_GAP_S = 0.25
+#: The longest gap between two frames across which a recognised answer still holds: a
+#: slow computer judging 4-5 frames a second leaves gaps of 0.2-0.3 s (measured: 0.25 s
+#: median, 0.29 s p90 with the model slowed by 0.15 s a frame).
+MAX_GAP_S = 0.4
 
 
 class PoseRecognizer:
@@ -51,13 +52,16 @@ class PoseRecognizer:
         hold_s: how long a new answer must hold before the label changes.
         min_fit: below this, no pose fits ("none").
         max_gap_s: the longest gap between frames across which an answer still holds.
+        steady_start: the first answer must hold ``hold_s`` too (for someone who came into
+            view in the middle of a session, when the model's first frames on them are its
+            least sure); otherwise it is taken at once (a session's first frame).
     """
 
     def __init__(self, specs: list[PoseSpec], hold_s: float = 0.6, min_fit: float = 0.5,
-                 max_gap_s: float = MAX_GAP_S) -> None:
+                 max_gap_s: float = MAX_GAP_S, steady_start: bool = False) -> None:
         self.specs = list(specs)
         self.min_fit, self.hold_s = min_fit, hold_s
-        self._label = Debounce(hold_s, max_gap_s=max_gap_s)
+        self._label = Debounce(hold_s, initial="none" if steady_start else None, max_gap_s=max_gap_s)
         self._side: dict[str, Debounce] = {s.id: Debounce(hold_s, max_gap_s=max_gap_s) for s in self.specs}
 
     def update(self, frame: PoseFrame | SeenFrame) -> Recognition:
