@@ -22,6 +22,7 @@ import numpy as np
 from posecheck.core.body import analyse_body, body_scale
 from posecheck.core.frame import PointFlag, PoseFrame
 from posecheck.core.landmarks import Landmark
+from posecheck.judge.seen import SeenFrame
 from posecheck.track.identity import CHANGED, ODD, LeftRight, PersonContinuity
 from posecheck.track.motion import Stillness
 from posecheck.track.plausibility import JOINTS, JointContinuity, LimbProportions, OwnLengths
@@ -53,6 +54,10 @@ class Followed:
     sides_named: bool = True
     still_s: float = math.inf
     moving: bool = False
+
+    def seen(self) -> SeenFrame:
+        """The frame as the judges see it (with what following it found)."""
+        return SeenFrame(self.frame, self.sides_named, self.still_s, self.moving)
 
 
 class RunningScale:

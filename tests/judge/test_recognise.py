@@ -260,7 +260,6 @@ def recognised(model_landmarks) -> dict[str, tuple[dict, Counter]]:
     The model runs once per clip.
     """
     from posecheck.io.landmarks_file import read_landmarks
-    from posecheck.judge.seen import SeenFrame
     from posecheck.track.follow import BodyFollower
 
     out: dict[str, tuple[dict, Counter]] = {}
@@ -274,8 +273,7 @@ def recognised(model_landmarks) -> dict[str, tuple[dict, Counter]]:
         rec, follow = PoseRecognizer(list(LIB)), BodyFollower()
         got: Counter = Counter()
         for index, frame in frames:
-            seen = follow(frame)
-            r = rec.update(SeenFrame(seen.frame, seen.sides_named, seen.still_s, seen.moving))
+            r = rec.update(follow(frame).seen())
             t = by_frame.get(index, {})
             if not t.get("in_pose"):
                 continue
