@@ -241,7 +241,9 @@ class Session:
             self._scope = j.scope
         candidates = j.candidates
         if t < self._person_note_until:
-            candidates = [Cue.camera(PERSON_CHANGED_CUE, key="person"), *candidates]
+            # Before any camera instruction for the new person (those are as urgent as a cue
+            # gets): what they are told next is about someone else.
+            candidates = [Cue(PERSON_CHANGED_CUE, "camera", "person", urgency=math.inf), *candidates]
         if j.verdict is not None:
             self.scheduler.withdraw(c.id for c in j.verdict.checks if c.status is Status.UNKNOWN)
         say = j.say

@@ -107,7 +107,7 @@ class PoseTracker:
             self.fixed_side = side if side in ("left", "right") else None
         self._side = Debounce(self.side_hold_s)
         self._view_ok = Debounce(self.view_hold_s)  # the first frame sets it at once
-        self._view_wrong = Debounce(self.view_hold_s, initial=False)
+        self._view_wrong = Debounce(self.view_hold_s)  # so does a view wrong from the start
         self._checks = {c.id: _CheckTrack(c, self._units[c.id]) for c in self.spec.checks}
         # The camera does not move: its view of the floor is steadied over time.
         self._floor_seen: deque[tuple[float, float, float]] = deque()
@@ -141,6 +141,7 @@ class PoseTracker:
         form_ok = is_good_form(states, score, self.good_score)
         # "Face the camera" only once the view has been wrong for view_hold_s: not for a frame
         # of a flickering view, nor while the right view settles (the person already faces it).
+        # A view wrong from the first frame is said at once (a clip filmed from the front).
         told = (s for s in states if s.reason is not None and s.reason.about_camera
                 and (s.reason is not Reason.WRONG_VIEW or self._view_wrong.value))
         camera = next((s.cue for s in told), None) or \

@@ -62,6 +62,20 @@ def test_a_change_of_person_never_joins_two_peoples_frames_into_one_hold():
     assert next(o.index for o in outs if o.say == PERSON_CHANGED_CUE) == 73
 
 
+def test_a_change_of_person_is_said_before_the_new_persons_camera_instruction():
+    # The demo scored as tree: the passer-by, side-on, needs "Face the camera." from her
+    # first frame, and that cue (as urgent as any) hid that the person had changed.
+    session = Mode.pose(LIB.get("tree")).session(fps=FPS)
+    frames = _frames((3.0, _person(500)), (1 / FPS, None), (5.0, _person(1700)))  # the note stays 3 s
+    outs = [o for i, fr in enumerate(frames) for o in session.push(fr, i)] + session.flush()
+    by = {o.index: o for o in outs}
+    assert by[0].cue.text == "Face the camera."  # a view wrong from the first frame is said at once
+    assert by[73].verdict.camera_cue == "Face the camera."
+    assert by[73].cue.text == PERSON_CHANGED_CUE and by[73].say == PERSON_CHANGED_CUE
+    # ... and the instruction follows once the note has been up for its time.
+    assert by[len(outs) - 1].cue.text == "Face the camera."
+
+
 def test_a_change_of_person_ends_the_auto_segment_and_restarts_a_routine_hold():
     auto = Mode.auto(list(LIB)).session(fps=FPS)
     frames = _frames((2.0, _person(500)), (1 / FPS, None), (2.0, _person(1700)))

@@ -96,3 +96,24 @@ def test_implausible_joints_are_unknown_with_the_honest_answer_never_a_correctio
     r = a["front_knee_angle"]
     assert r.reason is Reason.IMPLAUSIBLE and r.cue == "I can't see your legs clearly."
     assert a.camera_cue == "I can't see your legs clearly."
+
+
+def test_a_joint_in_doubt_is_not_carried_on_at_its_speed_onto_the_glitch():
+    # lunge_side_drift_back_right 74-91: the front foot's tip flickered 45 px left just before
+    # the model folded the legs (79-82); carried on at that speed, the prediction met the
+    # glitch's own place at 82, trusted it there, and doubted the real place for 0.3 s after.
+    test = JointContinuity()
+    seen = _seen(LUNGE)
+    tip = L.RIGHT_FOOT_INDEX
+    for i in range(5):
+        test(LUNGE.pixels, seen, i / FPS, SCALE)
+    step = -0.3 * SCALE  # a fast move, within one frame's allowance
+    test(_moved(LUNGE, tip, (step, 0.0)), seen, 5 / FPS, SCALE)
+    # Lost: far away, then drifting back along where the old speed would have carried it.
+    for i, dx in ((6, -2.5), (7, -2.0), (8, -1.0)):
+        assert tip in test(_moved(LUNGE, tip, (dx * SCALE, 0.0)), seen, i / FPS, SCALE), i
+    # Where the last speed (about 0.3 torso lengths a frame, halved in its average) puts it
+    # after 4 frames, but 0.75 from its last trusted place (allowed: 0.5 + 4/24): in doubt.
+    assert tip in test(_moved(LUNGE, tip, (step - 0.75 * SCALE, 0.0)), seen, 9 / FPS, SCALE)
+    # Back where it was before the flicker: trusted at once.
+    assert tip not in test(LUNGE.pixels, seen, 10 / FPS, SCALE)
