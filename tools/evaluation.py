@@ -179,6 +179,7 @@ def evaluate_clip_full(clip: Path, library: SpecLibrary | None = None,
     from posecheck.app.score import ScoreOptions, score_file, score_replay
     from posecheck.io.landmarks_file import read_landmarks
     from posecheck.session.session import Mode
+    from posecheck.track.follow import BodyFollower
     from posecheck.track.recogniser import PoseRecognizer
 
     library = library or SpecLibrary()
@@ -195,10 +196,10 @@ def evaluate_clip_full(clip: Path, library: SpecLibrary | None = None,
             rows = list(csv.DictReader(fh))
         if truth.get("view_ok", True):
             _, frames = read_landmarks(out / "landmarks.jsonl")
-            rec = PoseRecognizer(list(library))
+            rec, follow = PoseRecognizer(list(library)), BodyFollower()
             by_frame = {f["frame"]: f for f in truth["per_frame"]}
             for index, frame in frames:
-                r = rec.update(frame)
+                r = rec.update(follow(frame).seen())  # the frames followed as every session follows them
                 if by_frame.get(index, {}).get("in_pose"):
                     recognised[r.pose] += 1
     return ClipEvaluation(truth["clip"], spec.id, compare(rows, truth, library), dict(recognised))

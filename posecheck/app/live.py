@@ -59,6 +59,7 @@ class LiveOptions:
         voice_dir: speak into WAV files in this folder instead of the speakers.
         end_wait_s: when a video ends (or a routine is done), how long the window stays with the
             session's summary on it, unless a key is pressed first (0: close at once).
+        region: the part of the picture the model looks in (``--region``); None: all of it.
     """
 
     camera: int = 0
@@ -73,6 +74,7 @@ class LiveOptions:
     realtime: bool = True
     voice_dir: Path | None = None
     end_wait_s: float = 8.0
+    region: object | None = None  # a posecheck.estimators.region.Region
 
 
 @dataclass
@@ -283,10 +285,16 @@ class LiveLoop:
             _check_display()
         self.source = frame_source if frame_source is not None else self._open_source()
         self.mirror = opts.mirror if opts.mirror is not None else self.source.is_camera
+        if opts.region is not None:
+            opts.region.pixels(*self.source.size)  # a region outside the picture fails before the model loads
         if estimator is None:
             from posecheck.estimators import create_estimator
 
             estimator = create_estimator("bundled", None, mode="video", smooth=MEDIAPIPE_SMOOTHING)
+        if opts.region is not None:
+            from posecheck.estimators.region import RegionEstimator
+
+            estimator = RegionEstimator(estimator, opts.region)
         self.estimator = estimator
         self.fps = self.source.fps or 30.0
         self.session = mode.session(fps=self.fps, live=True)
@@ -521,7 +529,8 @@ class LiveLoop:
 
         summary = self.session.summary(header.input or "", complete, {
             "estimator": self.estimator.name, "posecheck_version": __version__, "mode": "live",
-            "ended_by": ended_by, "frames_captured": self.stats.captured, "frames_dropped": self.stats.dropped})
+            "ended_by": ended_by, "frames_captured": self.stats.captured, "frames_dropped": self.stats.dropped,
+            "region": self.opts.region.describe() if self.opts.region is not None else None})
         write_json_atomic(self.session_dir / "summary.json", summary_to_json(summary))
         return LiveResult(summary, self.session_dir, self.stats, complete, ended_by)
 

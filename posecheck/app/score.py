@@ -55,12 +55,14 @@ class ScoreOptions:
         force: replace results already in the output folder.
         model: a ``.task`` model file instead of the bundled model.
         stride: judge every Nth frame only (times stay in real seconds).
+        region: the part of the picture the model looks in (``--region``); None: all of it.
     """
 
     video: bool = True
     force: bool = False
     model: Path | None = None
     stride: int = 1
+    region: object | None = None  # a posecheck.estimators.region.Region
 
 
 def annotate(image, frame, f):  # noqa: ANN001, ANN201 - a BGR image, its PoseFrame and SessionFrame
@@ -196,7 +198,8 @@ def score_stream(
             raise InputError(f"{header.input}: no frames could be read", "check the file plays in a video player")
         summary = session.summary(header.input or "", complete, {
             "estimator": header.estimator, "stride": options.stride, "frames_lost": lost_frames(),
-            "side_option": mode.side, "posecheck_version": __version__, **(run or {})})
+            "side_option": mode.side, "posecheck_version": __version__,
+            "region": options.region.describe() if options.region is not None else None, **(run or {})})
         writer.close()
         table.close()
         if video is not None:
@@ -233,12 +236,18 @@ def score_file(path: Path, mode: Mode, out: Path, options: ScoreOptions,
     from posecheck.io.media import open_media
 
     source = open_media(path)  # raises InputError before anything is written
-    prepare_output_dir(out, options.force)
     info = source.info
+    if options.region is not None:
+        options.region.pixels(info.width, info.height)  # a region outside the picture fails here, too
+    prepare_output_dir(out, options.force)
     still = info.kind != "video"
     kind = "task" if options.model else "bundled"
     estimator = create_estimator(kind, options.model, mode="image" if still else "video",
                                  smooth=MEDIAPIPE_SMOOTHING)
+    if options.region is not None:
+        from posecheck.estimators.region import RegionEstimator
+
+        estimator = RegionEstimator(estimator, options.region)
     header = LandmarksHeader(input=name or str(path), width=info.width, height=info.height,
                              fps=info.fps, estimator=estimator.name)
     if on_start:
@@ -278,7 +287,7 @@ def score_replay(landmarks: Path, mode: Mode, out: Path, options: ScoreOptions,
             yield index, raw, None
 
     with replay:
-        return score_stream(raws(), mode, out, header, options=replace(options, video=False, model=None),
+        return score_stream(raws(), mode, out, header, options=replace(options, video=False, model=None, region=None),
                             still=still, on_frame=on_frame)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from posecheck.cli.app import app
+from posecheck.cli.region_option import region_option
 from posecheck.cli.specs_cmd import load_library, specs_option
 
 
@@ -32,12 +33,13 @@ from posecheck.cli.specs_cmd import load_library, specs_option
               help="Where to save the session (default: $POSECHECK_HOME/sessions or your data folder).")
 @click.option("--force", is_flag=True, help="Replace an existing --record file.")
 @click.option("--no-history", is_flag=True, help="Do not add this session to the progress history.")
+@region_option
 @specs_option
 def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], camera: int,
          source: Path | None, headless: bool, record: Path | None,
          exit_after: float | None, mirror: bool | None, voice: bool, voice_dir: Path | None, side: str,
          show_fps: bool,
-         sessions: Path | None, force: bool, no_history: bool, specs: tuple[Path, ...]) -> None:
+         sessions: Path | None, force: bool, no_history: bool, region, specs: tuple[Path, ...]) -> None:  # noqa: ANN001
     """Practise a pose live: skeleton, one cue at a time, a hold timer.
 
     With --pose auto, whichever known pose you are in; with --routine, a routine's
@@ -70,7 +72,8 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
 
         open_media(source).close()  # a bad file fails here, with its own message
     opts = LiveOptions(camera=camera, source=source, headless=headless, record=record, exit_after=exit_after,
-                       mirror=mirror, voice=voice, show_fps=show_fps, sessions_dir=sessions, voice_dir=voice_dir)
+                       mirror=mirror, voice=voice, show_fps=show_fps, sessions_dir=sessions, voice_dir=voice_dir,
+                       region=region)
     result = run_live(mode, opts)
     s = result.summary
     stats = result.stats

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from posecheck.cli.app import app
+from posecheck.cli.region_option import region_option
 from posecheck.cli.specs_cmd import load_library, specs_option
 
 
@@ -138,11 +139,12 @@ def _print_summary(result, quiet: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 @click.option("--report", "with_report", is_flag=True, help="Also write report.html (plots, worst moments, video).")
 @click.option("--no-history", is_flag=True, help="Do not add this run to the progress history.")
+@region_option
 @specs_option
 def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str, replay: Path | None,
           model: Path | None, no_video: bool, routine: str | None, routine_dirs: tuple[Path, ...], stride: int,
           jobs: int | None, cluster: str | None, force: bool, quiet: bool, with_report: bool, no_history: bool,
-          specs: tuple[Path, ...]) -> None:
+          region, specs: tuple[Path, ...]) -> None:  # noqa: ANN001
     """Score recorded videos or photos against a pose: summary, per-frame CSV, annotated video.
 
     \b
@@ -167,6 +169,8 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
         raise click.UsageError("--replay and --model cannot be used together")
     if replay is not None and cluster:
         raise click.UsageError("--replay runs no model: it needs no --cluster")
+    if replay is not None and region is not None:
+        raise click.UsageError("--region is where the model looks; a replay does not run the model")
     if routine is not None and poses:
         raise click.UsageError("give either --pose or --routine, not both")
     if routine is None and not poses:
@@ -176,7 +180,7 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
         raise click.UsageError(f"give --pose once, or once per input ({n} inputs, {len(poses)} poses)")
     lib = load_library(specs)
     modes = _modes(lib, poses, side, routine, routine_dirs, specs)
-    options = ScoreOptions(video=not no_video, force=force, model=model.resolve() if model else None, stride=stride)
+    options = ScoreOptions(video=not no_video, force=force, model=model.resolve() if model else None, stride=stride, region=region)
 
     if replay is not None:
         result = _with_progress(lambda bar: score_replay(replay, modes[0], out, options,

@@ -28,6 +28,13 @@ SEGMENT_RATIOS: dict[tuple[str, str], float] = {
 }
 TORSO_RATIO = 1.0
 
+#: The foot (BlazePose heel to the tip of the toes) as a fraction of the torso: 0.44 in
+#: the samples' truth, 0.37 as the model places the points. Not used for the body's scale
+#: (the model's feet vary too much for that), only to tell a foot seen from the side from
+#: one the model has folded under the heel (a still of ``lunge_side_drift_right`` puts the
+#: toes 13 px from the heel, "-74°", with the foot flat on the mat).
+FOOT_RATIO = 0.4
+
 #: Average adult proportions used to undo a camera looking down at legs on the floor:
 #: the distance between the BlazePose hip landmarks is about 0.44 thigh lengths, a
 #: shin about 0.95 of a thigh. A person 10% off these averages moves a floor-plane
@@ -64,6 +71,9 @@ class BodyView:
         front_side: the leg further forward (``"left"``/``"right"``) in a side view, else None.
         width_ratio: squareness: seen shoulder/hip width over their square-on width
             (0 = exact side view, 1 = square to the front or back).
+        near_side: in a side or oblique view, the side of the body that faces the camera
+            (``"left"``/``"right"``), found from the way the face points and the way the
+            torso runs; None when they do not show it clearly.
     """
 
     scale: float
@@ -71,6 +81,7 @@ class BodyView:
     view: str
     front_side: str | None
     width_ratio: float
+    near_side: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,8 @@ def expected_length(a: L, b: L, scale: float) -> float | None:
     if a.side is None or a.side != b.side:
         return None
     ratio = SEGMENT_RATIOS.get((a.part, b.part)) or SEGMENT_RATIOS.get((b.part, a.part))
+    if ratio is None and {a.part, b.part} == {"heel", "foot_index"}:
+        ratio = FOOT_RATIO
     return None if ratio is None else ratio * scale
 
 
@@ -190,6 +203,39 @@ def _front_side(px: np.ndarray, ok: np.ndarray, facing: int) -> str | None:
     return None
 
 
+#: The face's direction and the torso's must be at least this far from parallel (as the
+#: sine of the angle between them, 0.5 = 30°) for the side facing the camera to be read.
+NEAR_SIDE_MIN_SINE = 0.5
+
+
+def near_side(px: np.ndarray, ok: np.ndarray) -> str | None:
+    """The side of the body facing the camera in a side view, from geometry alone.
+
+    The person's right is their forward direction crossed with their up direction (hips
+    to shoulders). Both are seen in the image plane in a side view, so the sign of the
+    cross product says whether the right side points at the camera or away from it,
+    however the body lies (standing, kneeling, lying on the back). The forward direction
+    is the nose's from the ears. None when the face or the torso is not seen, or the two
+    directions are too close to parallel to tell (a head bent onto the chest).
+    """
+    ears = _mid(px, ok, L.LEFT_EAR, L.RIGHT_EAR)
+    nose = _pt(px, ok, L.NOSE)
+    sh = _mid(px, ok, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    hp = _mid(px, ok, L.LEFT_HIP, L.RIGHT_HIP)
+    if ears is None or nose is None or sh is None or hp is None:
+        return None
+    fx, fy = nose - ears
+    ux, uy = sh - hp
+    norm = math.hypot(fx, fy) * math.hypot(ux, uy)
+    if norm <= 0:
+        return None
+    # Image y points down: with y up the cross product's z is fx*(-uy) - (-fy)*ux.
+    cross = (fy * ux - fx * uy) / norm
+    if abs(cross) < NEAR_SIDE_MIN_SINE:
+        return None
+    return "right" if cross > 0 else "left"
+
+
 def analyse_body(frame: PoseFrame, min_visibility: float = 0.5, ok: np.ndarray | None = None) -> BodyView:
     """Scale, facing, camera view and front leg of the person in ``frame``.
 
@@ -218,4 +264,5 @@ def analyse_body(frame: PoseFrame, min_visibility: float = 0.5, ok: np.ndarray |
         view = "front" if px[a][0] > px[b][0] else "back"
     facing = _facing(px, ok) if view in ("side", "oblique") else 0
     front = _front_side(px, ok, facing) if view in ("side", "oblique") else None
-    return BodyView(scale=scale, facing=facing, view=view, front_side=front, width_ratio=ratio)
+    near = near_side(px, ok) if view in ("side", "oblique") else None
+    return BodyView(scale=scale, facing=facing, view=view, front_side=front, width_ratio=ratio, near_side=near)

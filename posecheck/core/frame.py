@@ -26,6 +26,7 @@ class PointFlag(IntEnum):
     OK = 0
     MISSING = 1  #: the model gave no value (no person, or NaN)
     OFF_IMAGE = 2  #: the model placed it outside the image
+    IMPLAUSIBLE = 3  #: the model gave it, but no body moving as bodies move puts it there
 
 
 def _as_array(value: object, shape: tuple[int, ...], name: str) -> np.ndarray:
@@ -185,6 +186,20 @@ class PoseFrame:
         """``(33,)`` bool: present, on the image and at least ``threshold`` visible."""
         vis = self.visibility
         return (self.flags == PointFlag.OK) & (vis >= threshold)  # NaN compares False
+
+    def flagged(self, landmarks: object, flag: PointFlag) -> PoseFrame:
+        """The same frame with ``landmarks`` (indexes or :class:`Landmark` values) flagged ``flag``.
+
+        The coordinates are kept (they can still be drawn and followed), but a flagged
+        point is no longer :meth:`visible`, so nothing is measured from it.
+        """
+        idx = np.asarray([int(lm) for lm in landmarks], dtype=np.int64)  # type: ignore[union-attr]
+        if idx.size == 0:
+            return self
+        flags = self.flags.copy()
+        flags[idx[flags[idx] == PointFlag.OK]] = flag
+        return PoseFrame(xy=self.xy, z=self.z, visibility=self.visibility, image_size=self.image_size,
+                         timestamp=self.timestamp, presence=self.presence, world=self.world, flags=flags)
 
     def mirrored(self) -> PoseFrame:
         """The frame as seen in a mirror: x flipped, identities kept.

@@ -10,7 +10,10 @@ Three layouts, by mode:
 * ``routine``: the ``auto`` columns, then ``step, phase, held_s``.
 
 Every layout ends with ``cue``: the cue that was on screen (and spoken when it appeared),
-so the report's "worst moments" quote exactly what the person was told.
+so the report's "worst moments" quote exactly what the person was told; then ``events``:
+what the session noticed about the frame before judging it, joined by ``;`` (``person
+changed``: the landmarks belong to someone else from this frame on, so no hold or segment
+spans it; ``left and right swapped back: legs``; ``implausible joints: left_knee, ...``).
 """
 
 from __future__ import annotations
@@ -33,24 +36,25 @@ def header(layout: str, spec=None) -> list[str]:  # noqa: ANN001 - a PoseSpec fo
         cols = ["frame", "t", "side", "person", "in_pose", "good_form", "score"]
         for c in spec.checks:
             cols += [c.id, f"{c.id}.raw", f"{c.id}.status"]
-        return [*cols, "camera_cue", "cue"]
+        return [*cols, "camera_cue", "cue", "events"]
     cols = list(AUTO_COLUMNS)
     if layout == "routine":
         cols += ROUTINE_COLUMNS
-    return [*cols, "cue"]
+    return [*cols, "cue", "events"]
 
 
 def row(layout: str, f: SessionFrame) -> list:
     """One frame's row."""
     v = f.verdict
     cue = f.cue.text if f.cue is not None else ""
+    events = "; ".join(f.events)
     if layout == "pose":
         out = [f.index, f"{v.t:.4f}", v.side or "", int(v.detected), int(v.in_pose), int(v.good_form),
                _num(v.score, 1)]
         for c in v.checks:
             digits = 4 if c.unit == "ratio" else 2
             out += [_num(c.value, digits), _num(c.raw, digits), c.status.value]
-        return [*out, v.camera_cue or "", cue]
+        return [*out, v.camera_cue or "", cue, events]
     if v is None:
         out = [f.index, f"{f.t:.4f}", "", "", int(f.detected), 0, 0, "", "", ""]
     else:
@@ -60,7 +64,7 @@ def row(layout: str, f: SessionFrame) -> list:
     if layout == "routine":
         r = f.routine
         out += [r.step or "", r.phase, f"{r.held_s:.2f}"] if r is not None else ["", "", ""]
-    return [*out, cue]
+    return [*out, cue, events]
 
 
 __all__ = ["AUTO_COLUMNS", "ROUTINE_COLUMNS", "header", "row"]

@@ -96,7 +96,8 @@ def band_status(target, value: float, uncertainty: float = 0.0) -> tuple[Status,
 
 def unknown_result(spec, m: Measured) -> CheckResult:  # noqa: ANN001
     """The verdict for a measurement without a value: unknown, with the instruction that fits."""
-    cue = unknown_cue(spec, m.reason, side=m.about_side, hidden=m.hidden, off_parts=m.off_parts)
+    cue = unknown_cue(spec, m.reason, side=m.about_side, hidden=m.hidden, off_parts=m.off_parts,
+                      near_side=m.near_side, role=m.role)
     return CheckResult(m.id, math.nan, Status.UNKNOWN, cue=cue, reason=m.reason, anchor=m.anchor,
                        landmarks=m.landmarks)
 

@@ -9,7 +9,7 @@ spec's checks and posture checks but never needs a sentence, so it stops here.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from posecheck.core.body import FORESHORTENED_BELOW, BodyView, FloorView, analys
 from posecheck.core.frame import PointFlag, PoseFrame
 from posecheck.core.landmarks import Landmark
 from posecheck.judge.status import Reason
+from posecheck.judge.wording import LEGS
 from posecheck.specs.compiled import CompiledMeasurement
 
 #: Views of the body each spec view accepts. A side view filmed up to ~25° off square
@@ -42,7 +43,12 @@ class Measured:
         hidden: for ``NOT_VISIBLE``, the first landmark the model could not see.
         off_parts: for ``OFF_FRAME``, the body parts outside the picture.
         about_side: the side a camera instruction should name (a foreshortened
-            segment's side, or the leg in front), if any.
+            segment's side, or the leg in front), if any. For ``NOT_VISIBLE``, only a side
+            the person can usefully turn to the camera (see :func:`measure`).
+        near_side: for ``NOT_VISIBLE``, the side of the body facing the camera, when the
+            view shows it.
+        role: for ``NOT_VISIBLE`` in a pose with sides, whether the hidden point is on the
+            ``front`` or the ``back`` leg.
     """
 
     id: str
@@ -53,6 +59,8 @@ class Measured:
     hidden: Landmark | None = None
     off_parts: frozenset[str] = frozenset()
     about_side: str | None = None
+    near_side: str | None = None
+    role: str | None = None
 
     @property
     def measured(self) -> bool:
@@ -117,6 +125,9 @@ def measure_one(c: CompiledMeasurement, frame: PoseFrame, px: np.ndarray, visibl
         off = [lm for lm in hidden if frame.flags[lm] == PointFlag.OFF_IMAGE]
         if off:
             return _unknown(c, Reason.OFF_FRAME, anchors, off_parts=frozenset(lm.part for lm in off))
+        odd = [lm for lm in hidden if frame.flags[lm] == PointFlag.IMPLAUSIBLE]
+        if odd:
+            return _unknown(c, Reason.IMPLAUSIBLE, anchors, hidden=odd[0])
         return _unknown(c, Reason.NOT_VISIBLE, anchors, hidden=hidden[0], about_side=hidden[0].side)
     if c.kind.needs_facing and ctx.facing == 0:
         return _unknown(c, Reason.WRONG_VIEW, anchors, about_side=front)
@@ -169,8 +180,46 @@ def measure(frame: PoseFrame, spec, side: str | None = None, floor: FloorView | 
         floor = estimate_floor_view(frame, spec.min_visibility)
     ctx = Context(facing=body.facing, scale=body.scale, floor=floor)
     px = frame.pixels
-    out = [tuple(measure_one(c, frame, px, visible, body, ctx, front) for c in g) for g in groups]
+    odd_leg = next((lm for lm in _FRONT_FINDERS if frame.flags[lm] == PointFlag.IMPLAUSIBLE), None)
+    out = [tuple(_honest(measure_one(c, frame, px, visible, body, ctx, front), spec, body, front, odd_leg)
+                 for c in g) for g in groups]
     return FrameMeasurement(spec.id, frame.timestamp, front, body, out[0], out[1] if posture else ())
+
+
+#: The points the leg in front is found from (see :func:`~posecheck.core.body.analyse_body`).
+_FRONT_FINDERS = tuple(Landmark.of(side, part) for part in ("knee", "ankle") for side in ("left", "right"))
+
+
+def _honest(m: Measured, spec, body: BodyView, front: str | None,  # noqa: ANN001
+            odd_leg: Landmark | None = None) -> Measured:
+    """Why a check is unknown, said so that any instruction is one the person can follow.
+
+    * Which leg is in front is not known because a knee or ankle is not plausible: that
+      is the reason, not the camera (turning sideways would not help a person already so).
+    * A leg that looks foreshortened while the body is seen in profile, in a pose judged
+      in profile: the legs of these poses move in the plane the camera sees, so a leg
+      that looks shorter than half its length is one the model has lost (or one turned
+      out of the pose). No turn of the person's would help: it is not plausible.
+    * A point the model cannot see: turning a side to the camera helps only when it is
+      on the far side of a pose judged on one side (the left leg of happy baby, filmed
+      from the right). A point on the side already facing the camera is the model
+      failing; in a pose with a front and a back leg one leg is always the far one, so
+      turning would only hide the other.
+    """
+    if m.reason is Reason.SIDE_UNKNOWN and odd_leg is not None:
+        return replace(m, reason=Reason.IMPLAUSIBLE, hidden=odd_leg)
+    if m.reason is Reason.FORESHORTENED and spec.view == "side" and body.view == "side" and \
+            m.anchor is not None and m.anchor.part in LEGS:
+        return replace(m, reason=Reason.IMPLAUSIBLE, hidden=m.anchor, about_side=None)
+    if m.reason is not Reason.NOT_VISIBLE or m.hidden is None:
+        return m
+    side = m.hidden.side
+    turn = side if (spec.compiled.one_sided and body.near_side is not None and side is not None
+                    and side != body.near_side) else None
+    role = None
+    if spec.sides == "front_back" and front in ("left", "right") and side is not None:
+        role = "front" if side == front else "back"
+    return replace(m, about_side=turn, near_side=body.near_side, role=role)
 
 
 __all__ = ["ACCEPTED_VIEWS", "Context", "FrameMeasurement", "Measured", "measure", "measure_one"]

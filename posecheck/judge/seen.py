@@ -8,6 +8,8 @@ is measured twice, and the side-swapped reading the recogniser sometimes needs.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from posecheck.core.body import BodyView, FloorView, analyse_body
@@ -45,12 +47,23 @@ class SeenFrame:
         frame: the landmarks to judge.
         raw: the model's own landmarks when ``frame`` is a filtered version of them (a
             recording), so the unfiltered values can be shown beside the filtered ones.
+        sides_named: whether the model's left and right can be trusted enough to name a
+            side to the person (see :mod:`posecheck.track.identity`); when not, the legs are
+            still measured by their roles (front, back) but no cue names a side.
+        still_s: how long the body has held still before this frame, in seconds (see
+            :mod:`posecheck.track.motion`); infinite when nothing is known about motion
+            (a photo, or frames judged on their own).
+        moving: the body moves faster than a held pose does, in this frame.
     """
 
-    def __init__(self, frame: PoseFrame, raw: PoseFrame | None = None) -> None:
+    def __init__(self, frame: PoseFrame, raw: PoseFrame | None = None, sides_named: bool = True,
+                 still_s: float = math.inf, moving: bool = False) -> None:
         self.frame = frame
         self.raw_frame = raw if raw is not None and raw is not frame else None
         self._raw_seen: SeenFrame | None = None
+        self.sides_named = sides_named
+        self.still_s = still_s
+        self.moving = moving
         self._swapped: PoseFrame | None = None
         self._bodies: dict[tuple[bool, float], BodyView] = {}
         self._measured: dict[tuple, FrameMeasurement] = {}

@@ -175,6 +175,21 @@ class CueScheduler:
         """Same as :attr:`spoken`: the cue just shown is new and should be said now."""
         return self._spoken
 
+    def withdraw(self, keys: Iterable[str]) -> bool:
+        """Take a correction off the screen at once: the check it is about can no longer be seen.
+
+        A correction about a joint shown grey ("?") would be a claim about something the
+        tool cannot see, so it does not wait out its display time. The display then stays
+        blank for ``min_change_interval_s`` like after any change. Returns whether it was shown.
+        """
+        shown = self._shown
+        if shown is None or shown.kind != "correction" or shown.key not in set(keys):
+            return False
+        now = self._clock()
+        self._shown, self._shown_at, self._changed_at = None, now, now
+        self._spoken = False
+        return True
+
     def update(self, candidates: Iterable[Cue]) -> Cue | None:
         """Take this frame's candidate cues and return what to show now.
 

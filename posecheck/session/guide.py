@@ -172,7 +172,9 @@ class RoutineGuide:
         message = None
         if self.phase in ("waiting", "holding"):
             hold = self.plan[self.index]
-            side_ok = hold.side is None or seen.own_side == hold.side
+            # A side the tracker cannot name (the model's left and right in doubt) is taken
+            # to be the one the plan asks for: the person follows the plan.
+            side_ok = hold.side is None or seen.own_side in (None, hold.side)
             self._clock.feed(seen.t, seen.in_pose and side_ok, seen.pose_raw and side_ok,
                              seen.form_ok and side_ok, seen.score if side_ok else math.nan)
             recognised = seen.pose == hold.pose and (hold.side is None or seen.side in (None, hold.side))
@@ -218,6 +220,13 @@ class RoutineGuide:
         self._start_s = None
         self.phase = "waiting"
         return True
+
+    def restart_hold(self) -> None:
+        """Another person is in view: the current hold's time so far was not theirs, so it starts again."""
+        if self.phase in ("waiting", "holding"):
+            self._clock = HoldCounter(self.frame_s, self.max_gap_s, split_sides=False)
+            self._start_s = None
+            self.phase = "waiting"
 
     def skip(self, t: float) -> GuideState:
         """Skip the current hold, or end the rest early (the person asked for the next step)."""

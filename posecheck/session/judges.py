@@ -19,7 +19,7 @@ import abc
 from dataclasses import dataclass, field, replace
 
 from posecheck.judge.seen import SeenFrame
-from posecheck.judge.wording import NO_PERSON_CUE
+from posecheck.judge.wording import NO_PERSON_CUE, other_pose_cue
 from posecheck.session.cues import Cue
 from posecheck.session.feedback import cue_candidates
 from posecheck.session.guide import Observation, RoutineGuide
@@ -121,6 +121,12 @@ class Trackers:
         self._verdicts: dict[str, FrameVerdict] = {}
         self.seq = -1
 
+    def forget(self) -> None:
+        """Start every tracker over (another person is in view)."""
+        for tracker in self._trackers.values():
+            tracker.reset()
+        self._verdicts.clear()
+
     def next_frame(self) -> None:
         """A new frame begins."""
         self.seq += 1
@@ -179,6 +185,10 @@ class Judge(abc.ABC):
         """Handle a key this judge knows; an announcement to say about it, if any."""
         return None
 
+    def new_person(self, t: float) -> None:  # noqa: ARG002
+        """The landmarks belong to another person from the next frame on: what was being
+        followed (trackers, the hold or segment being built) ends here."""
+
     @property
     def finished(self) -> bool:
         """Whether there is nothing more to do (a routine's plan is done)."""
@@ -218,10 +228,14 @@ class SingleJudge(Judge):
         self.log.add(v)
         self.counter.feed_verdict(v)
         spec = self.spec
-        return Judged(v, spec, spec.title, cue_candidates(v, spec.praise), scope=(spec.id, self.side),
+        return Judged(v, spec, spec.title, cue_candidates(v, spec.praise, seen.still_s), scope=(spec.id, self.side),
                       hold_s=None if self.timing.still else self.counter.current_good_s,
                       hold_target_s=spec.hold.target_s if spec.hold else None,
                       pose_s=None if self.timing.still else self.counter.current_pose_s)
+
+    def new_person(self, t: float) -> None:
+        self.trackers.forget()
+        self.counter.cut()
 
     def key(self, key: str) -> str | None:
         if key == "s" and self.spec.sides == "front_back":
@@ -269,6 +283,7 @@ class AutoJudge(Judge):
         self.frames = 0
         self._first_t: float | None = None
         self._last_t: float | None = None
+        self._gap_since: float | None = None  # since when the open segment's pose is not seen
 
     def begin(self, timing: Timing) -> None:
         super().begin(timing)
@@ -286,12 +301,27 @@ class AutoJudge(Judge):
         r = self.recognition = self.recognizer.update(seen)
         spec = self.by_id.get(r.pose) if r.pose else None
         v = self.trackers.verdict(spec, seen, index) if spec is not None else None
-        key = (spec.id, v.side if spec.sides == "front_back" else None) if spec is not None and v else None
+        side = v.side if spec is not None and v is not None and spec.sides == "front_back" else None
         seg = self._open
-        if seg is None or key != (seg.spec.id, seg.side):
+        if spec is None:
+            # No pose for a moment (the model lost the legs for a few frames): the segment
+            # goes on if its pose comes back within MIN_SEGMENT_S, the shortest a segment
+            # can be; only a longer break, or another pose, ends it.
+            if seg is not None:
+                self._gap_since = seen.t if self._gap_since is None else self._gap_since
+                if seen.t - self._gap_since > MIN_SEGMENT_S:
+                    self._close()
+            return spec, v
+        # A side not known (the model's left and right in doubt) continues the segment; a
+        # segment whose side was not known yet takes the first one named.
+        same = seg is not None and seg.spec.id == spec.id and (side is None or seg.side is None or side == seg.side)
+        self._gap_since = None
+        if not same:
             self._close()
-            if spec is not None and key is not None:
-                self._open = _OpenSegment(spec, key[1], self.timing.frame_s)
+            if v is not None:
+                self._open = _OpenSegment(spec, side, self.timing.frame_s)
+        elif seg is not None and seg.side is None and side is not None:
+            seg.side = side
         if v is not None and self._open is not None:
             self._open.log.add(v)
             self._open.counter.feed_verdict(v)
@@ -302,7 +332,7 @@ class AutoJudge(Judge):
         spec, v = self.seen(seen, index)
         if v is not None and spec is not None:
             seg = self._open
-            return Judged(v, spec, spec.title, cue_candidates(v, spec.praise), scope=spec.id,
+            return Judged(v, spec, spec.title, cue_candidates(v, spec.praise, seen.still_s), scope=spec.id,
                           hold_s=None if self.timing.still or seg is None else seg.counter.current_good_s,
                           hold_target_s=spec.hold.target_s if spec.hold else None,
                           pose_s=None if self.timing.still or seg is None else seg.counter.current_pose_s)
@@ -310,8 +340,14 @@ class AutoJudge(Judge):
                   else Cue(NO_POSE_CUE, "correction", "no_pose"))
         return Judged(None, None, "No pose recognised", [wanted], scope=None)
 
+    def new_person(self, t: float) -> None:
+        self._close()
+        self.trackers.forget()
+        self.recognizer = PoseRecognizer(self.specs, hold_s=self.recognizer.hold_s, steady_start=True)
+
     def _close(self) -> None:
         seg, self._open = self._open, None
+        self._gap_since = None
         if seg is None or not len(seg.log):
             return
         seg.counter.close()
@@ -405,7 +441,11 @@ class RoutineJudge(Judge):
             # The hold was just reached (or skipped): say so for a moment, then where to go next.
             candidates = [Cue(state.say or state.banner, "praise", "guide")]
         elif state.phase == "holding" and v is not None:
-            candidates = cue_candidates(v, spec.praise)
+            candidates = cue_candidates(v, spec.praise, seen.still_s)
+        elif seen_spec is not None and spec is not None and seen_spec.id != spec.id:
+            # In another pose than the step's: said plainly, and nothing about the camera
+            # (its instructions are for the step's pose, which the person is not in).
+            candidates = [Cue(other_pose_cue(seen_spec.title, spec.title), "correction", "guide")]
         else:
             # Not in the pose yet: where to go, or what stops the camera from seeing it.
             candidates = [Cue(state.message or state.banner, "correction", "guide")]
@@ -417,6 +457,10 @@ class RoutineJudge(Judge):
         if key != "n" or self.guide.finished:
             return None
         return self.guide.skip(self._t).say
+
+    def new_person(self, t: float) -> None:
+        self.auto.new_person(t)
+        self.guide.restart_hold()
 
     def summary(self, input_name: str, complete: bool, run: dict) -> AutoSummary:
         report = self.guide.finish(self._t)

@@ -94,6 +94,30 @@ class Segment:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PersonChange:
+    """A frame from which the landmarks belong to another person than the frames before.
+
+    What was measured before it and after it is never joined into one hold or segment.
+
+    Attributes:
+        frame: the frame's index in the input.
+        t_s: its time in seconds.
+    """
+
+    frame: int
+    t_s: float
+
+
+#: The event (``SessionFrame.events``, the ``events`` column of ``frames.csv``) of a frame
+#: whose landmarks belong to another person than the frames before.
+PERSON_CHANGED = "person changed"
+#: The event of a frame whose left and right (of some part of the body) were swapped back.
+SIDES_SWAPPED = "left and right swapped back"
+#: The event of a frame with joints that no body moving as bodies move puts where they are.
+IMPLAUSIBLE = "implausible joints"
+
+
+@dataclass(frozen=True, kw_only=True)
 class RoutineStepReport:
     """One planned hold of a routine and what was done for it."""
 
@@ -141,6 +165,7 @@ class _Run:
     #: chunk's model warmed up over ``chunk_overlap_s`` seconds before it; judged as one stream.
     chunks: int | None = None
     chunk_overlap_s: float | None = None
+    region: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,6 +190,7 @@ class _PoseFigures:
     checks: dict[str, CheckStats] = field(default_factory=dict)
     checks_over: str = "frames in the pose"
     most_common_camera_cue: str | None = None
+    person_changes: list[PersonChange] = field(default_factory=list)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,6 +208,7 @@ class _AutoFigures:
     segments: list[Segment] = field(default_factory=list)
     poses: dict[str, PoseTotals] = field(default_factory=dict)
     routine: RoutineReport | None = None
+    person_changes: list[PersonChange] = field(default_factory=list)
 
 
 # The figures come first in summary.json, then how the run was made: a dataclass lists the
@@ -328,7 +355,8 @@ class SessionFrame:
     pose_s: float | None = None
 
 
-__all__ = ["AutoSummary", "CheckStats", "Hold", "PoseSummary", "PoseTotals", "RUN_FIELDS", "RoutineFrame",
+__all__ = ["AutoSummary", "CheckStats", "Hold", "IMPLAUSIBLE", "PERSON_CHANGED", "PersonChange", "PoseSummary",
+           "PoseTotals", "RUN_FIELDS", "RoutineFrame", "SIDES_SWAPPED",
            "RoutineReport", "RoutineStepReport", "SCORE_SENTENCE", "SUMMARY_VERSION", "Segment", "SessionFrame",
            "ShownCue", "SideTotals", "Summary", "read_summary", "segment_as_summary", "summary_from_json", "summary_json_schema",
            "summary_to_json"]

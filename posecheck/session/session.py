@@ -15,14 +15,17 @@ call :meth:`Session.flush` at the end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from posecheck.core.frame import PoseFrame
 from posecheck.judge.seen import SeenFrame
-from posecheck.session.cues import CueScheduler
+from posecheck.judge.status import Status
+from posecheck.judge.wording import PERSON_CHANGED_CUE
+from posecheck.session.cues import Cue, CueScheduler
 from posecheck.session.judges import AutoJudge, Judge, RoutineJudge, SingleJudge, Timing
-from posecheck.session.records import SessionFrame, ShownCue, Summary
+from posecheck.session.records import PERSON_CHANGED, PersonChange, SessionFrame, ShownCue, Summary
 from posecheck.session.smoothing import ZeroLagStage
 from posecheck.specs.models import PoseSpec
 from posecheck.specs.routines import PlannedHold
@@ -38,12 +41,20 @@ class Arrived:
         frame: the landmarks to judge (after every stage that changes them).
         raw: the landmarks as the model gave them.
         events: what the stages noticed about this frame (e.g. ``person changed``).
+        sides_named: whether a side may be named to the person (the model's left and
+            right can be trusted; see :mod:`posecheck.track.identity`).
+        still_s: how long the body has held still up to this frame (see
+            :mod:`posecheck.track.motion`); infinite when no stage measured it.
+        moving: the body moves faster than a held pose does, in this frame.
     """
 
     index: int
     frame: PoseFrame
     raw: PoseFrame
     events: tuple[str, ...] = ()
+    sides_named: bool = True
+    still_s: float = math.inf
+    moving: bool = False
 
 
 class FrameStage(Protocol):
@@ -114,15 +125,26 @@ class Mode:
 
     def session(self, fps: float = 30.0, stride: int = 1, still: bool = False, live: bool = False,
                 stages: tuple[FrameStage, ...] = (), zero_lag: ZeroLagSettings | None = RECORDING) -> Session:
-        """A fresh session for this mode (see :class:`Session` for the arguments)."""
-        return Session(self.judge(), fps=fps, stride=stride, still=still, live=live, stages=stages,
-                       zero_lag=zero_lag)
+        """A fresh session for this mode (see :class:`Session` for the arguments).
+
+        Every session first follows the body (:func:`~posecheck.session.stages.default_stages`:
+        the same person, left and right kept, implausible joints set aside, stillness), then
+        runs ``stages``.
+        """
+        from posecheck.session.stages import default_stages
+
+        return Session(self.judge(), fps=fps, stride=stride, still=still, live=live,
+                       stages=(*default_stages(still), *stages), zero_lag=zero_lag)
 
 
 @dataclass(frozen=True)
 class _RoutineName:
     id: str
     title: str
+
+
+#: How long the person is told that someone else is in view (and the cue competes as a camera cue).
+PERSON_NOTE_S = 3.0
 
 
 class FrameClock:
@@ -169,6 +191,9 @@ class Session:
         self.scheduler = CueScheduler(clock=self._clock)
         self._scope: object = object()
         self.frames = 0
+        #: the frames from which the landmarks belong to someone else (see ``PersonChange``)
+        self.person_changes: list[PersonChange] = []
+        self._person_note_until = -math.inf
 
     # -- what a front end needs to know -------------------------------------------------------
 
@@ -212,16 +237,31 @@ class Session:
 
     def _judge(self, item: Arrived) -> SessionFrame:
         frame, index = item.frame, item.index
-        j = self.judge.judge(SeenFrame(frame, raw=item.raw), index)
-        self._clock.now = frame.timestamp
+        t = frame.timestamp
+        if PERSON_CHANGED in item.events:
+            # Nothing measured on the person before belongs with what comes now.
+            self.judge.new_person(t)
+            self.person_changes.append(PersonChange(frame=index, t_s=round(t, 3)))
+            self._person_note_until = t + PERSON_NOTE_S
+            self.scheduler.reset()
+        j = self.judge.judge(SeenFrame(frame, raw=item.raw, sides_named=item.sides_named,
+                                         still_s=item.still_s, moving=item.moving), index)
+        self._clock.now = t
         if j.scope != self._scope:
             self.scheduler.reset()  # a new pose or hold: its own cues from the start
             self._scope = j.scope
+        candidates = j.candidates
+        if t < self._person_note_until:
+            # Before any camera instruction for the new person (those are as urgent as a cue
+            # gets): what they are told next is about someone else.
+            candidates = [Cue(PERSON_CHANGED_CUE, "camera", "person", urgency=math.inf), *candidates]
+        if j.verdict is not None:
+            self.scheduler.withdraw(c.id for c in j.verdict.checks if c.status is Status.UNKNOWN)
         say = j.say
         if j.fixed_cue is not None:
             cue = ShownCue(j.fixed_cue, "guide", "guide")
         else:
-            c = self.scheduler.update(j.candidates)
+            c = self.scheduler.update(candidates)
             cue = ShownCue(c.text, c.kind, c.key, self.scheduler.is_new) if c is not None else None
             if say is None and cue is not None and cue.new:
                 say = cue.text
@@ -246,7 +286,8 @@ class Session:
             complete: the input was read to its end.
             run: how the run was made (see :data:`~posecheck.session.records.RUN_FIELDS`).
         """
-        return self.judge.summary(input_name, complete, dict(run or {}))
+        return replace(self.judge.summary(input_name, complete, dict(run or {})),
+                       person_changes=list(self.person_changes))
 
 
-__all__ = ["Arrived", "FrameClock", "FrameStage", "Mode", "Session"]
+__all__ = ["Arrived", "FrameClock", "FrameStage", "Mode", "PERSON_NOTE_S", "Session"]

@@ -94,36 +94,51 @@ class StatusHysteresis:
             self.current = plain
             return plain
         m = self.margin
+        # Back to ok needs the margin inside the ok band; a value inside the target's own
+        # range (deviation 0) is ok at once. Without that, a range target (``min: 2``, ok 0)
+        # could never return to ok: 0 is not below 0 - margin, so a tree that was near once
+        # stayed near for the rest of the hold.
+        back_to_ok = mag < self.ok - m or mag <= 0.0
         if cur == "ok":
             new = plain if mag > self.ok + m else cur
         elif cur == "near":
             if plain == "ok":
-                new = "ok" if mag < self.ok - m else cur
+                new = "ok" if back_to_ok else cur
             else:
                 new = "off" if mag > self.near + m else cur
         else:  # off
             new = plain if mag < self.near - m else cur
-            if new == "ok" and mag >= self.ok - m:
+            if new == "ok" and not back_to_ok:
                 new = "near"
         self.current = new
         return new
 
 
 class Debounce:
-    """A boolean or label that changes only after the new value has held for ``hold_s``."""
+    """A boolean or label that changes only after the new value has held for ``hold_s``.
 
-    def __init__(self, hold_s: float, initial: object = None) -> None:
+    With ``max_gap_s``, "held" also means seen often enough: two answers further apart than
+    that are not evidence of what came between (frames were dropped), so the new value's
+    time starts again. That makes the outcome a matter of seconds, not of how many frames
+    arrived.
+    """
+
+    def __init__(self, hold_s: float, initial: object = None, max_gap_s: float | None = None) -> None:
         self.hold_s = hold_s
+        self.max_gap_s = max_gap_s
         self.value = initial
         self._candidate: object = initial
         self._since: float | None = None
+        self._last_t: float | None = None
 
     def __call__(self, t: float, value: object) -> object:
         """Feed the raw value at time ``t``; return the steadied value."""
+        gap = self.max_gap_s is not None and self._last_t is not None and t - self._last_t > self.max_gap_s
+        self._last_t = t
         if value == self.value:
             self._candidate, self._since = value, None
             return self.value
-        if value != self._candidate or self._since is None:
+        if value != self._candidate or self._since is None or gap:
             self._candidate, self._since = value, t
         if t - self._since >= self.hold_s or self.value is None:
             self.value = value

@@ -14,7 +14,7 @@ A frame lasts until the next one (at most ``max_gap_s``, so a pause or a stall c
 one frame; the last one lasts ``frame_s``); it is counted when the next one arrives. A
 frame in the pose is in *good form* when no check is off and its score is at least
 :data:`~posecheck.track.verdict.GOOD_SCORE`. Holds are the counted stretches, split where
-the side changes, that last at least :data:`MIN_HOLD_S`.
+the side changes (a side not known splits nothing), that last at least :data:`MIN_HOLD_S`.
 """
 
 from __future__ import annotations
@@ -146,6 +146,17 @@ class HoldCounter:
         """Feed a tracker's verdict."""
         self.feed(v.t, v.in_pose, v.pose_raw, bool(v.form_ok), v.score, v.side)
 
+    def cut(self) -> None:
+        """What comes next is another stretch (another person is in view): count the frame
+        before as its last and end the hold being built, so nothing after joins it."""
+        if self._prev is not None:
+            self._count(self._prev, self.frame_s)
+            self._prev = None
+        self._end_run()
+        self._in_run = False
+        self._before.clear()
+        self._tail.clear()
+
     def close(self) -> None:
         """The frames have ended: count the last one and close the hold being built."""
         if self._prev is not None:
@@ -216,9 +227,15 @@ class HoldCounter:
             self._score_s += score * d
             self._judged_s += d
         run = self._run
-        if run is not None and (seq != run.last_seq + 1 or (self.split_sides and side != run.side)):
+        # A side not known (None: the model's left and right in doubt) splits nothing; a
+        # hold whose side was not known yet takes the first one named.
+        other_side = self.split_sides and side is not None and run is not None and run.side is not None \
+            and side != run.side
+        if run is not None and (seq != run.last_seq + 1 or other_side):
             self._end_run()
             run = None
+        if run is not None and run.side is None:
+            run.side = side
         if run is None:
             run = self._run = _Run(side, seq, t)
         run.add(seq, t, d, good, score)

@@ -3,7 +3,11 @@
 
 The label changes only after the new answer has held for ``hold_s`` without a break,
 so a routine splits into clean segments (see :mod:`posecheck.judge.recognise` for why
-this is strict on purpose).
+this is strict on purpose). Both are defined in seconds, so that a live session that
+drops frames to keep up recognises what a recording of it does: the answer must be seen
+at least every ``max_gap_s`` while it holds (frames further apart say nothing about the
+time between), and a frame fits no pose while the body moves faster than a held pose
+does (:mod:`posecheck.track.motion`): shapes passed through in a star jump are not poses.
 """
 
 from __future__ import annotations
@@ -34,6 +38,12 @@ class Recognition:
     fits: tuple[PoseFit, ...]
 
 
+#: The longest gap between two frames across which a recognised answer still holds: a
+#: slow computer judging 4-5 frames a second leaves gaps of 0.2-0.3 s (measured: 0.25 s
+#: median, 0.29 s p90 with the model slowed by 0.15 s a frame).
+MAX_GAP_S = 0.4
+
+
 class PoseRecognizer:
     """Recognises the pose in a stream of frames.
 
@@ -41,19 +51,25 @@ class PoseRecognizer:
         specs: the poses to choose from.
         hold_s: how long a new answer must hold before the label changes.
         min_fit: below this, no pose fits ("none").
+        max_gap_s: the longest gap between frames across which an answer still holds.
+        steady_start: the first answer must hold ``hold_s`` too (for someone who came into
+            view in the middle of a session, when the model's first frames on them are its
+            least sure); otherwise it is taken at once (a session's first frame).
     """
 
-    def __init__(self, specs: list[PoseSpec], hold_s: float = 0.6, min_fit: float = 0.5) -> None:
+    def __init__(self, specs: list[PoseSpec], hold_s: float = 0.6, min_fit: float = 0.5,
+                 max_gap_s: float = MAX_GAP_S, steady_start: bool = False) -> None:
         self.specs = list(specs)
-        self.min_fit = min_fit
-        self._label = Debounce(hold_s)
-        self._side: dict[str, Debounce] = {s.id: Debounce(hold_s) for s in self.specs}
+        self.min_fit, self.hold_s = min_fit, hold_s
+        self._label = Debounce(hold_s, initial="none" if steady_start else None, max_gap_s=max_gap_s)
+        self._side: dict[str, Debounce] = {s.id: Debounce(hold_s, max_gap_s=max_gap_s) for s in self.specs}
 
     def update(self, frame: PoseFrame | SeenFrame) -> Recognition:
         """The pose in ``frame``, steadied over the frames before it."""
         seen = frame if isinstance(frame, SeenFrame) else SeenFrame(frame)
         t = seen.t
-        if not seen.frame.detected:
+        if not seen.frame.detected or seen.moving:
+            # Nobody, or a body moving faster than a held pose does: no pose.
             fits: tuple[PoseFit, ...] = ()
             raw = None
         else:
@@ -66,7 +82,9 @@ class PoseRecognizer:
             best = next((f for f in fits if f.pose == pose), None)
             side_raw = best.side if best is not None else None
             side = self._side[pose](t, side_raw) if side_raw else self._side[pose].value
+            if not seen.sides_named:
+                side = None  # the model's left and right are in doubt: no side is named
         return Recognition(t, pose, side, fits)
 
 
-__all__ = ["PoseRecognizer", "Recognition"]
+__all__ = ["MAX_GAP_S", "PoseRecognizer", "Recognition"]

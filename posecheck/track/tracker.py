@@ -26,7 +26,6 @@ from posecheck.judge.wording import correction, value_words
 from posecheck.specs.accuracy import accuracy_of
 from posecheck.specs.models import PoseSpec
 from posecheck.track.filters import Debounce, OneEuroFilter, StatusHysteresis
-from posecheck.track.jumps import JumpGuard, distrust
 from posecheck.track.verdict import GOOD_SCORE, CheckState, FrameVerdict, is_good_form
 
 
@@ -85,6 +84,13 @@ def frame_score(states: tuple[CheckState, ...]) -> float:
     return 100.0 * num / den if den else math.nan
 
 
+def _unnamed(m: Measured) -> Measured:
+    """``m`` without the sides its instruction would name (the model's left and right are in doubt)."""
+    if m.about_side is None and m.near_side is None:
+        return m
+    return replace(m, about_side=None, near_side=None)
+
+
 class _CheckTrack:
     """One check's state over time: its filter, its status trigger, its last values."""
 
@@ -114,19 +120,20 @@ class PoseTracker:
         view_hold_s: how long the camera view must be right before verdicts resume.
         enter_s / exit_s: how long the person must be in / out of the pose before it counts.
         good_score: the frame score from which a frame counts as good form.
-        jump_guard: distrust joints whose limb suddenly changes length (see
-            :class:`~posecheck.track.jumps.JumpGuard`); off for photos.
         smooth: smooth each value as it comes (live); off when the landmarks were filtered
             without lag before (a recording), where smoothing again would only add lag.
         live_smoothing: how (default :data:`LIVE_SMOOTHING`).
+
+    Landmarks that cannot be one body moving as bodies move are found before the tracker,
+    by the session's stages (:mod:`posecheck.track.plausibility`), so every pose's tracker
+    sees the same frame.
     """
 
     def __init__(self, spec: PoseSpec, side: str = "auto", side_hold_s: float = 0.5,
                  view_hold_s: float = 0.4, enter_s: float = 0.5, exit_s: float = 1.0,
-                 good_score: float = GOOD_SCORE, jump_guard: bool = True, smooth: bool = True,
+                 good_score: float = GOOD_SCORE, smooth: bool = True,
                  live_smoothing: LiveSmoothing = LIVE_SMOOTHING) -> None:
         self.spec = spec
-        self.jump_guard = jump_guard
         self.smooth, self.live_smoothing = smooth, live_smoothing
         self.fixed_side = side if side in ("left", "right") else None
         self.side_hold_s, self.view_hold_s = side_hold_s, view_hold_s
@@ -140,7 +147,7 @@ class PoseTracker:
     @classmethod
     def for_stills(cls, spec: PoseSpec, side: str = "auto") -> PoseTracker:
         """A tracker for unrelated photos: nothing is debounced."""
-        return cls(spec, side, side_hold_s=0.0, view_hold_s=0.0, enter_s=0.0, exit_s=0.0, jump_guard=False)
+        return cls(spec, side, side_hold_s=0.0, view_hold_s=0.0, enter_s=0.0, exit_s=0.0)
 
     def reset(self, side: str | None = None) -> None:
         """Start over (a new hold, a new person, a photo), keeping the settings.
@@ -152,6 +159,7 @@ class PoseTracker:
             self.fixed_side = side if side in ("left", "right") else None
         self._side = Debounce(self.side_hold_s)
         self._view_ok = Debounce(self.view_hold_s)  # the first frame sets it at once
+        self._view_wrong = Debounce(self.view_hold_s)  # so does a view wrong from the start
         self._checks = {c.id: _CheckTrack(c, self._units[c.id], self.live_smoothing, self._uncertainty[c.id])
                         for c in self.spec.checks}
         # The camera does not move: its view of the floor is steadied over time.
@@ -159,15 +167,10 @@ class PoseTracker:
         self._in_pose = False
         self._pose_since: float | None = None
         self._index = 0
-        self._jumps = JumpGuard() if self.jump_guard else None
 
     def update(self, frame: PoseFrame | SeenFrame, index: int | None = None) -> FrameVerdict:
         """Judge the next frame; ``index`` defaults to a running count."""
         seen = frame if isinstance(frame, SeenFrame) else SeenFrame(frame)
-        if self._jumps is not None and seen.frame.detected:
-            lost = self._jumps(seen.frame)
-            if lost:  # measured on its own: this tracker does not trust some of the joints
-                seen = SeenFrame(distrust(seen.frame, lost), raw=seen.unfiltered.frame)
         spec, t = self.spec, seen.t
         idx = self._index if index is None else index
         self._index = idx + 1
@@ -177,19 +180,31 @@ class PoseTracker:
             side = self._side(t, body.front_side) if body.front_side else self._side.value
         floor = self._floor(seen.frame, t) if spec.compiled.needs_floor else None
         m = self._guard_view(seen.measure(spec, side=side, floor=floor), t)
+        # The legs of a pose with sides are measured by their roles whatever their names; a
+        # side is named to the person only while the model's left and right can be trusted.
+        # (A pose judged on one side names the side from where the camera is, which the
+        # body's geometry shows whatever the model calls the legs.)
+        sure = seen.sides_named or spec.sides != "front_back"
+        named = m.side if sure else None
         # The model's own values beside the filtered ones: the same geometry, leg and floor.
         plain = seen.unfiltered
         raws = (tuple(r.value for r in plain.measure(spec, side=m.side, floor=floor).checks)
                 if plain is not seen else tuple(r.value for r in m.checks))
-        states = tuple(self._smooth(c, r, raw, t, m.side) for c, r, raw in zip(spec.checks, m.checks, raws))
+        states = tuple(self._smooth(c, r if sure else _unnamed(r), raw, t, named)
+                       for c, r, raw in zip(spec.checks, m.checks, raws))
         score = frame_score(states)
         raw = self._looks_like_pose(states, seen.frame.detected)
         in_pose = self._pose(t, raw)
         form_ok = is_good_form(states, score, self.good_score)
-        camera = next((s.cue for s in states if s.reason is not None and s.reason.about_camera), None) or \
+        # "Face the camera" only once the view has been wrong for view_hold_s: not for a frame
+        # of a flickering view, nor while the right view settles (the person already faces it).
+        # A view wrong from the first frame is said at once (a clip filmed from the front).
+        told = (s for s in states if s.reason is not None and s.reason.about_camera
+                and (s.reason is not Reason.WRONG_VIEW or self._view_wrong.value))
+        camera = next((s.cue for s in told), None) or \
             next((s.cue for s in states if s.reason in (Reason.NOT_VISIBLE, Reason.IMPLAUSIBLE, Reason.NO_PERSON)),
                  None)
-        return FrameVerdict(idx, t, seen.frame.detected, m.side, body.view, states, camera, in_pose, raw,
+        return FrameVerdict(idx, t, seen.frame.detected, named, body.view, states, camera, in_pose, raw,
                             bool(in_pose and form_ok), score, form_ok)
 
     # -- steps -------------------------------------------------------------------
@@ -211,6 +226,7 @@ class PoseTracker:
         # A single stray frame that looks like the right view must not let a wrong
         # verdict through: the view has to stay right for view_hold_s first.
         wrong_now = any(r.reason is Reason.WRONG_VIEW for r in m.checks)
+        self._view_wrong(t, wrong_now)
         steady_ok = self._view_ok(t, bool(m.checks) and not wrong_now and m.body.view != "unknown")
         if steady_ok or wrong_now or not any(r.measured for r in m.checks):
             return m

@@ -51,15 +51,26 @@ def test_knee_forty_percent_of_a_shin_ahead_is_off(front, facing):
     assert "knee is past your ankle" in r.cue
 
 
-@pytest.mark.parametrize("front", ["left", "right"])
-def test_hidden_front_ankle_makes_both_unknown_with_reason(front):
+# The figure faces image-right, so its right side faces the camera (issue 17.4: a camera
+# instruction must be one the person can follow).
+HIDDEN_ANKLE_CUES = [
+    # Far from the camera: named by its role; turning would only hide the other leg.
+    ("left", "I can't see your front ankle clearly."),
+    # On the side facing the camera: the model is failing, no turn would help.
+    ("right", "I can't see your legs clearly."),
+]
+
+
+@pytest.mark.parametrize("front,cue", HIDDEN_ANKLE_CUES)
+def test_hidden_front_ankle_makes_both_unknown_with_reason(front, cue):
     a = assess(f.lunge(front=front, hide=(L.of(front, "ankle"),)), LUNGE)
     for check in ("front_knee_angle", "knee_over_ankle"):
         r = a[check]
         assert r.status is Status.UNKNOWN
         assert r.reason is Reason.NOT_VISIBLE
         assert math.isnan(r.value)
-        assert f"{front} ankle" in r.cue
+        assert r.cue == cue
+        assert "turn" not in r.cue
     assert a["torso_upright"].status is Status.OK  # the rest is still judged
 
 
@@ -77,9 +88,11 @@ def test_front_view_gives_a_camera_instruction_not_a_verdict():
     assert a.camera_cue == "Turn sideways to the camera."
 
 
-def test_foreshortened_thigh_gives_camera_instruction():
+def test_foreshortened_thigh_seen_in_profile_is_not_plausible():
     # A side-view figure whose front thigh points almost at the camera: the knee sits
-    # just ahead of the hip in the image, far shorter than a thigh can be.
+    # just ahead of the hip in the image, far shorter than a thigh can be. The body is
+    # seen in profile already, so "turn your left side to the camera" is an instruction
+    # the person cannot follow (issue 17.4): the honest answer is that the legs are unclear.
     frame = f.lunge(front="left")
     px = frame.pixels.copy()
     px[L.LEFT_KNEE] = px[L.LEFT_HIP] + (0.3 * (px[L.LEFT_KNEE] - px[L.LEFT_HIP]))
@@ -87,8 +100,8 @@ def test_foreshortened_thigh_gives_camera_instruction():
 
     squeezed = PoseFrame.from_pixels(px, frame.image_size, visibility=0.99)
     r = assess(squeezed, LUNGE)["front_knee_angle"]
-    assert r.status is Status.UNKNOWN and r.reason is Reason.FORESHORTENED
-    assert r.cue == "Turn your left side to the camera."
+    assert r.status is Status.UNKNOWN and r.reason is Reason.IMPLAUSIBLE
+    assert r.cue == "I can't see your legs clearly."
 
 
 def test_no_person():

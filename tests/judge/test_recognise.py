@@ -67,7 +67,7 @@ def _figure(joints: dict[str, tuple[float, float]], hide: str | None = None,
             except KeyError:
                 lm = Landmark.from_label(name)
             px[lm] = (300 + (x + dx) * 400, size[1] - 80 - y * 400)
-            if side == hide and name not in ("shoulder", "hip", "ear", "eye"):
+            if side == hide and name not in ("shoulder", "hip", "ear", "eye", "nose"):
                 vis[lm] = 0.05
     return PoseFrame.from_pixels(px, size, visibility=vis)
 
@@ -255,9 +255,12 @@ def recognised(model_landmarks) -> dict[str, tuple[dict, Counter]]:
 
     The answers are ``"right"``, ``"none"`` or ``"other"`` (another pose), counted as
     ``benchmarks/accuracy.py`` counts them: all twelve poses known, frames outside the
-    pose (transitions) left out. The model runs once per clip.
+    pose (transitions) left out. The frames are followed as every session follows them
+    (same person, left and right, plausibility, stillness) before they are recognised.
+    The model runs once per clip.
     """
     from posecheck.io.landmarks_file import read_landmarks
+    from posecheck.track.follow import BodyFollower
 
     out: dict[str, tuple[dict, Counter]] = {}
     truths = sorted(SAMPLES.glob("*.truth.json"))
@@ -267,10 +270,10 @@ def recognised(model_landmarks) -> dict[str, tuple[dict, Counter]]:
         name = path.name.removesuffix(".truth.json")
         _, frames = read_landmarks(made[(SAMPLES / f"{name}.mp4").resolve()])
         by_frame = {t["frame"]: t for t in truth["per_frame"]}
-        rec = PoseRecognizer(list(LIB))
+        rec, follow = PoseRecognizer(list(LIB)), BodyFollower()
         got: Counter = Counter()
         for index, frame in frames:
-            r = rec.update(frame)
+            r = rec.update(follow(frame).seen())
             t = by_frame.get(index, {})
             if not t.get("in_pose"):
                 continue
@@ -282,9 +285,6 @@ def recognised(model_landmarks) -> dict[str, tuple[dict, Counter]]:
     return out
 
 
-#: Clips on which MediaPipe names the legs the wrong way round in most frames, and the side
-#: reported still follows its labels (issue 18: make left/right consistent over time).
-SIDE_FOLLOWS_SWAPPED_LABELS = {"lunge_side_step_in_left"}
 
 
 @pytest.mark.model
@@ -306,12 +306,9 @@ def test_recognised_on_the_samples(recognised):
         if name not in MODEL_LOSES_THE_POSE:
             assert got["right"] >= 0.6 * n, (name, got)
         assert got["other"] <= 0.05 * n, (name, got)
-        if name in SIDE_FOLLOWS_SWAPPED_LABELS:
-            # Known gap (issue 18, legs the model swaps): the side still follows MediaPipe's labels.
-            # This fails once it is fixed, so the entry is removed then.
-            assert got["side wrong"] > 0, (name, got)
-        else:
-            assert got["side wrong"] == 0, (name, got)
+        # The side, when one is named, is the truth's: on lunge_side_step_in_left, which the
+        # model names the wrong way round in 95 of 96 frames, none is named (issue 18.2).
+        assert got["side wrong"] == 0, (name, got)
     assert total > 1400
     assert right / total >= 0.90, right / total
     assert other <= 0.01 * total, other

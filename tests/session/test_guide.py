@@ -248,7 +248,7 @@ def reference(verdicts: list[FrameVerdict], frame_s: float) -> tuple[float, floa
 
     The frames in the pose are the debounced in-pose stretches, each started back where the
     raw evidence before it began and ended where the raw evidence in it ended; a hold is such
-    a stretch (split where the side changes) of at least MIN_HOLD_S.
+    a stretch (split where a named side changes to another named side) of at least MIN_HOLD_S.
     """
     t = [v.t for v in verdicts]
     dur = frame_durations(t, frame_s)
@@ -278,12 +278,14 @@ def reference(verdicts: list[FrameVerdict], frame_s: float) -> tuple[float, floa
         if not mask[i]:
             i += 1
             continue
-        j = i
-        while j < n and mask[j] and verdicts[j].side == verdicts[i].side:
+        j, side = i, verdicts[i].side
+        # A side not known (None) splits nothing; the hold takes the first side named in it.
+        while j < n and mask[j] and (verdicts[j].side is None or side is None or verdicts[j].side == side):
+            side = side or verdicts[j].side
             j += 1
         length = float(dur[i:j].sum())
         if length >= MIN_HOLD_S - 1e-9:
-            holds.append((verdicts[i].side, round(t[i], 3), round(t[j - 1] + float(dur[j - 1]), 3), round(length, 3)))
+            holds.append((side, round(t[i], 3), round(t[j - 1] + float(dur[j - 1]), 3), round(length, 3)))
         i = j
     return float(dur[mask].sum()), float(dur[good].sum()), holds
 
