@@ -166,7 +166,7 @@ def browser(video: Path | None = None, camera: bool = True, allow_camera: bool =
         args.append("--deny-permission-prompts")
     with tempfile.TemporaryDirectory(prefix="posecheck-chromium-") as profile, sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(profile, executable_path=chromium(), headless=True, args=args,
-                                                   viewport={"width": 1400, "height": 800})
+                                                   viewport={"width": 1400, "height": 660})
         try:
             yield ctx
         finally:

@@ -80,15 +80,19 @@ def _colour_pixels(png: Path, status: Status, tol: int = 40) -> int:
     return int((np.abs(pic - rgb).sum(axis=2) < tol).sum())
 
 
-def _frames_and_duration(path: Path) -> tuple[int, float]:
+def _frame_times(path: Path) -> list[float]:
     with av.open(str(path)) as c:
-        times = [float(f.time) for f in c.decode(video=0)]
-    return len(times), times[-1] - times[0]
+        return [float(f.time) for f in c.decode(video=0)]
 
 
 @pytest.mark.model
 def test_a_lunge_in_the_browser_is_judged_like_score(tmp_path, lunge_y4m, scored):
     sessions = tmp_path / "sessions"
+    # A past session in the history: a recording scored with its report.
+    past = subprocess.run([sys.executable, "-m", "posecheck", "score", str(sample("lunge_side_90_left.mp4")), "--pose",
+                           "kneeling_lunge", "--out", str(tmp_path / "past"), "--report", "-q"], cwd=ROOT,
+                          env={**os.environ, **_env(tmp_path)}, capture_output=True, text=True, timeout=300)
+    assert past.returncode == 0, past.stderr
     requests: list[str] = []
     sockets: list[str] = []
     with serve("--record", "--sessions", str(sessions), env=_env(tmp_path)) as s, browser(lunge_y4m) as ctx:
@@ -96,6 +100,13 @@ def test_a_lunge_in_the_browser_is_judged_like_score(tmp_path, lunge_y4m, scored
         page.on("request", lambda r: requests.append(r.url))
         page.on("websocket", lambda w: sockets.append(w.url))
         page.goto(s.url)
+        wait_for(page, "document.querySelectorAll('#history tbody tr').length === 1", 20, "the past session")
+        with ctx.expect_page() as opened:
+            page.click("#history tbody tr a")
+        past_report = opened.value
+        past_report.wait_for_load_state()
+        past_title = past_report.title()
+        past_report.close()
         _start(page, "pose:kneeling_lunge")
         # The clip is 3 s, looped by the fake camera: about three times through.
         wait_for(page, f"document.getElementById('cue').textContent === {json.dumps(CUE)}", 60, "the cue")
@@ -112,8 +123,8 @@ def test_a_lunge_in_the_browser_is_judged_like_score(tmp_path, lunge_y4m, scored
                  "the session to be saved")
         result = page.inner_text("#result")
         answered = page.evaluate("window.posecheck.stats.answers")
-        wait_for(page, "document.querySelectorAll('#history tbody tr').length > 0", 20, "the history list")
-        history_row = page.inner_text("#history tbody tr")
+        wait_for(page, "document.querySelectorAll('#history tbody tr').length === 2", 20, "the history list")
+        history_row = page.inner_text("#history tbody tr")  # the newest first
         with ctx.expect_page() as opened:
             page.click("#result a")
         report = opened.value
@@ -130,7 +141,8 @@ def test_a_lunge_in_the_browser_is_judged_like_score(tmp_path, lunge_y4m, scored
     assert title == "Kneeling lunge — left leg forward"
     assert CUE in stats["cues"] and stats["spoken"][0] == CUE  # shown, and said by the browser's voice
     assert "score" in result and "Ended: ended on the page" in result
-    assert "Kneeling lunge, left" in history_row
+    assert "Kneeling lunge, left" in history_row and "(video)" not in history_row
+    assert past_title.startswith("Kneeling lunge")  # the past session's report, opened from the list
 
     # Saved like a live session, with the recording that was asked for.
     (session,) = _sessions(sessions)
@@ -143,13 +155,12 @@ def test_a_lunge_in_the_browser_is_judged_like_score(tmp_path, lunge_y4m, scored
     assert summary["frames_captured"] >= summary["frames"]  # the camera's frames; the newest wins
     rows = (session / "frames.csv").read_text().splitlines()
     assert len(rows) == summary["frames"] + 1
-    frames, seconds = _frames_and_duration(session / "annotated.mp4")
-    assert frames == summary["frames"]
-    # The recording keeps the frames' own times: it lasts as long as the session, less its
-    # last frame (a judged frame stands for stride 2 of the camera's 24 a second), within a
-    # tick of the 24 fps time base.
-    assert summary["stride"] == 2
-    assert seconds == pytest.approx(summary["duration_s"] - 2 / 24, abs=0.1)
+    # The recording has every judged frame at its own time (to a tick of the 24 fps time base).
+    times = _frame_times(session / "annotated.mp4")
+    judged = [float(row.split(",")[1]) for row in rows[1:]]
+    assert len(times) == summary["frames"]
+    assert np.allclose(np.subtract(times, times[0]), np.subtract(judged, judged[0]), atol=1 / 24 + 1e-3)
+    assert summary["stride"] == 2  # a judged frame stands for 2 of the camera's 24 a second
     assert report_title.startswith("Kneeling lunge") and "data:video/mp4;base64," in report_html
 
     # The same numbers as `score` on the same clip. Tolerances: the page sends JPEG (q 0.85)

@@ -31,7 +31,7 @@
   const state = {
     catalogue: null, ws: null, wsOpen: false, phase: "idle", // idle | camera | starting | running | ending
     stream: null, capture: document.createElement("canvas"), width: 0, height: 0, fps: 30, label: "",
-    t0: 0, seenFrames: 0, sentFrame: -1, inFlight: false, sentAt: 0, paused: false, last: null, ready: null,
+    t0: 0, seenFrames: 0, seenBase: 0, sentFrame: -1, inFlight: false, sentAt: 0, paused: false, last: null, ready: null,
     mirror: true, showFps: false, showHelp: false, resume: null, reconnectDelay: 500, everConnected: false,
     lostShown: false,
     shownTimes: [],
@@ -237,8 +237,9 @@
     if (!video.videoWidth) await new Promise((ok) => video.addEventListener("loadedmetadata", ok, { once: true }));
     const track = stream.getVideoTracks()[0];
     const settings = track.getSettings ? track.getSettings() : {};
-    // The frames sent are at most 1280 pixels wide: the model looks at 256 anyway.
-    const scale = Math.min(1, 1280 / video.videoWidth);
+    // The frames sent are at most 960 pixels wide: the model looks at a 256-pixel crop of the
+    // person anyway, and the page encodes (and the server decodes) half the pixels of 720p.
+    const scale = Math.min(1, 960 / video.videoWidth);
     state.width = Math.round(video.videoWidth * scale / 2) * 2;
     state.height = Math.round(video.videoHeight * scale / 2) * 2;
     state.fps = settings.frameRate || 30;
@@ -284,6 +285,7 @@
     state.ready = m;
     state.t0 = performance.now();
     state.sentFrame = state.seenFrames; // the first frame sent is one taken from now on
+    state.seenBase = state.seenFrames; // the session counts the camera's frames from its start
     state.inFlight = false;
     state.paused = false;
     state.last = null;
@@ -377,7 +379,7 @@
     if (state.seenFrames === state.sentFrame || !state.stream) return;
     state.inFlight = true;
     state.sentFrame = state.seenFrames;
-    const seen = state.seenFrames;
+    const seen = state.seenFrames - state.seenBase;
     const taken = performance.now();
     const ctx = state.capture.getContext("2d");
     ctx.drawImage(els.video, 0, 0, state.width, state.height);
