@@ -39,8 +39,18 @@ def serve(host: str | None, port: int | None, no_browser: bool, record: bool, se
     from posecheck.app.practice import PracticeOptions
     from posecheck.app.server import DEFAULT_PORT, PracticeServer, ServeOptions, bind, new_token, page_url
 
+    from posecheck.errors import OutputError
+    from posecheck.io.paths import sessions_root
+
     lib = load_library(specs)
     routines = load_routines(routine_dirs, specs)
+    root = sessions_root(sessions)
+    try:  # a folder sessions cannot be saved in fails now, not when the first session ends
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = "--sessions" if sessions is not None else "POSECHECK_HOME"
+        raise OutputError(f"cannot create the sessions folder {root} ({exc.strerror or exc})",
+                          f"set {where} to a writable folder") from None
     # With --host the server may be reachable from elsewhere: every request then needs the code.
     token = new_token() if host is not None else None
     host = host if host is not None else "127.0.0.1"

@@ -286,8 +286,16 @@ def test_bad_conditions_in_the_page_are_told_and_the_session_is_saved(tmp_path, 
                  30, "the too-large message")
         s.wait_err("message too large)")
         wait_for(page, "document.getElementById('conn').textContent === 'connected'", 30, "the reconnection")
+
+        # The tab is closed in the middle of a session: what was measured is saved.
+        n = page.evaluate("window.posecheck.stats.answers")
+        _start(page, "pose:kneeling_lunge")
+        wait_for(page, f"window.posecheck.stats.answers > {n + 3}", 60, "answers in the third session")
+        page.close()
+        s.wait_err("page closed)")
     saved = [json.loads((d / "summary.json").read_text()) for d in _sessions(sessions)]
-    assert [(x["ended_by"], x["complete"]) for x in saved] == [("camera lost", False), ("message too large", False)]
+    assert [(x["ended_by"], x["complete"]) for x in saved] == [
+        ("camera lost", False), ("message too large", False), ("page closed", False)]
     assert all(x["frames"] > 0 for x in saved)
     assert "skipped a frame: a frame of 64 bytes is not a picture" in s.err
     assert "a page sent a message over 4 MB" in s.err
@@ -307,6 +315,19 @@ def test_the_page_reconnects_when_the_server_restarts(tmp_path, lunge_y4m):
             page.goto(first.url)
             _start(page, "pose:kneeling_lunge")
             wait_for(page, "window.posecheck.stats.answers >= 5", 60)
+            # The keys of live: s switches the leg judged as in front, space pauses, v voice.
+            page.keyboard.press("s")
+            wait_for(page, "document.getElementById('title').textContent === "
+                           "'Kneeling lunge — right leg forward'", 30, "the side switched")
+            page.keyboard.press(" ")
+            wait_for(page, "document.getElementById('note').textContent.startsWith('paused')", 10)
+            n = page.evaluate("window.posecheck.stats.answers")
+            page.wait_for_timeout(1500)
+            assert page.evaluate("window.posecheck.stats.answers") <= n + 1  # at most the one in flight
+            page.keyboard.press(" ")
+            wait_for(page, f"window.posecheck.stats.answers > {n + 3}", 30, "answers after the pause")
+            page.keyboard.press("v")
+            assert page.evaluate("document.getElementById('voice').checked") is False
         assert first.code == 0 and "session saved" in first.err
         lost = wait_for(page, "document.getElementById('message').textContent.includes('connection to posecheck "
                               "was lost') && document.getElementById('message').textContent", 30)

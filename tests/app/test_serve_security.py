@@ -124,7 +124,7 @@ def test_with_host_a_printed_token_is_required(tmp_path):
     assert token not in s.err  # the code is printed once, on stdout, in the address
 
 
-def test_a_taken_port_is_a_one_line_error(tmp_path):
+def test_what_keeps_the_server_from_starting_is_a_one_line_error(tmp_path):
     from ..cli_helpers import assert_clean_error, posecheck
 
     with socket.socket() as taken:
@@ -133,3 +133,6 @@ def test_a_taken_port_is_a_one_line_error(tmp_path):
         port = taken.getsockname()[1]
         run = posecheck("serve", "--no-browser", "--port", str(port), "--sessions", str(tmp_path / "s"), timeout=60)
     assert_clean_error(run, 6, f"port {port} on 127.0.0.1 is already in use", "--port")
+    (tmp_path / "a file").write_text("")
+    run = posecheck("serve", "--no-browser", "--port", "0", "--sessions", str(tmp_path / "a file" / "s"), timeout=60)
+    assert_clean_error(run, 3, "cannot create the sessions folder", "set --sessions to a writable folder")
