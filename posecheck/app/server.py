@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import ipaddress
 import json
 import logging
 import re
@@ -95,11 +96,16 @@ def new_token() -> str:
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port``, or a :class:`ServeError` that says what to do."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise ServeError(f"cannot listen on {host!r} ({exc.strerror})",
-                         "give --host an address of this machine, e.g. 127.0.0.1") from None
-    family, _, _, _, address = infos[0]
+        # An address is used as it is (no lookup at all); only a name is looked up.
+        family = socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+        address: tuple = (host, port)
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        except socket.gaierror as exc:
+            raise ServeError(f"cannot listen on {host!r} ({exc.strerror})",
+                             "give --host an address of this machine, e.g. 127.0.0.1") from None
+        family, _, _, _, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
