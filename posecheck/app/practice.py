@@ -232,20 +232,29 @@ class Practice:
                 self.files.close()
             except BaseException:
                 self.files.abort()
-                self._ended = Ended(session=self.session_dir.name, folder=str(self.session_dir),
-                                    ended_by=ended_by, complete=False, frames=self.frames)
+                self._ended = self._unsaved(ended_by)
                 raise
             finally:
                 self.estimator.close()
             # Like live's: frames the camera gave, and those of them never judged (the page
             # sends the newest frame only when the last answer is back; skipped bad frames).
             captured = max(self._seen or 0, self.received)
-            summary = save_summary(self.session, self.session_dir, self.camera.input_name, self.estimator.name,
-                                   complete=complete, ended_by=ended_by, captured=captured,
-                                   dropped=captured - self.frames)
+            try:
+                summary = save_summary(self.session, self.session_dir, self.camera.input_name, self.estimator.name,
+                                       complete=complete, ended_by=ended_by, captured=captured,
+                                       dropped=captured - self.frames)
+            except BaseException:
+                # The files are closed by now: a second end() must not finish them again.
+                self._ended = self._unsaved(ended_by)
+                raise
             report = self._after(summary, warn)
             self._ended = _ended(summary, self, ended_by, complete, report, tuple(warnings))
             return self._ended
+
+    def _unsaved(self, ended_by: str) -> Ended:
+        """What a session that could not be saved ended as (no score: no summary)."""
+        return Ended(session=self.session_dir.name, folder=str(self.session_dir), ended_by=ended_by,
+                     complete=False, frames=self.frames)
 
     def _after(self, summary: Summary, warn) -> Path | None:  # noqa: ANN001
         """The report (one pose) and the history entry, as ``live`` writes them."""

@@ -491,10 +491,11 @@ class PracticeServer:
         conn.practice = None
         try:
             ended = await asyncio.to_thread(self._finish, practice, ended_by, complete)
-        except PosecheckError as exc:
-            self.log(f"error: the session in {practice.session_dir} could not be saved: {exc.one_line()}")
+        except Exception as exc:  # noqa: BLE001 - e.g. a full disk: one line, on the console and the page
+            why = exc.one_line() if isinstance(exc, PosecheckError) else f"{type(exc).__name__}: {exc}"
+            self.log(f"error: the session in {practice.session_dir} could not be saved: {printable(why)}")
             if tell:
-                await self._send(conn, Notice(f"the session could not be saved: {exc.one_line()}", "error"))
+                await self._send(conn, Notice(f"the session could not be saved: {printable(why)}", "error"))
             return
         if tell:
             await self._send(conn, ended)

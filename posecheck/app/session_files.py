@@ -101,7 +101,9 @@ def save_summary(session: Session, session_dir: Path, input_name: str, estimator
         "estimator": estimator, "posecheck_version": __version__, "mode": "live",
         "stride": session.stride if session.stride > 1 else None,
         "ended_by": ended_by, "frames_captured": captured, "frames_dropped": dropped})
-    write_json_atomic(session_dir / "summary.json", summary_to_json(summary))
+    # A live session has no --out: its folder is under the sessions folder.
+    write_json_atomic(session_dir / "summary.json", summary_to_json(summary),
+                      hint="free some space or choose a writable --sessions folder")
     return summary
 
 

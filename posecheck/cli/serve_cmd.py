@@ -38,7 +38,6 @@ def serve(host: str | None, port: int | None, no_browser: bool, record: bool, se
     """
     from posecheck.app.practice import PracticeOptions
     from posecheck.app.server import DEFAULT_PORT, PracticeServer, ServeOptions, bind, new_token, page_url
-
     from posecheck.errors import OutputError
     from posecheck.io.paths import sessions_root
 

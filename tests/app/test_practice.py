@@ -15,7 +15,7 @@ import pytest
 
 from posecheck.app.practice import Camera, Practice, PracticeOptions
 from posecheck.app.score import ScoreOptions, score_file
-from posecheck.errors import InputError, ServeError
+from posecheck.errors import InputError, OutputError, ServeError
 from posecheck.session.session import Mode
 from posecheck.specs import SpecLibrary
 
@@ -87,3 +87,34 @@ def test_a_camera_of_no_size_is_refused_before_the_model_loads(tmp_path):
         Practice(Mode.pose(spec), Camera(0, 0), PracticeOptions(sessions_dir=tmp_path))
     assert "a 0x0 camera cannot be judged" in err.value.one_line()
     assert not tmp_path.joinpath("sessions").exists() and not any(tmp_path.iterdir())
+
+
+class _NoModel:
+    """An estimator that is never asked for a frame: only its name and close() are used."""
+
+    name = "none"
+
+    def __init__(self) -> None:
+        self.closed = 0
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_a_session_whose_summary_cannot_be_written_says_so_once_and_keeps_its_files(tmp_path):
+    model = _NoModel()
+    p = Practice(Mode.pose(SpecLibrary().get("frog")), Camera(640, 480, label="cam"),
+                 PracticeOptions(sessions_dir=tmp_path, history=False), estimator=model)
+    (p.session_dir / "summary.json").mkdir()  # summary.json cannot be renamed into place
+    with pytest.raises(OutputError) as err:
+        p.end("ended on the page")
+    assert err.value.one_line() == (f"cannot finish {p.session_dir / 'summary.json'} (Is a directory): "
+                                    "free some space or choose a writable --sessions folder.")
+    # Ending again (the server stopping after the page's end) does not finish the files twice.
+    again = p.end("server stopped")
+    assert (again.ended_by, again.complete, again.score, again.frames) == ("ended on the page", False, None, 0)
+    assert p.ended and model.closed == 1
+    with pytest.raises(ServeError):
+        p.frame(b"", 1.0)
+    # What was written before the failure stays, with no hidden partial file left.
+    assert sorted(f.name for f in p.session_dir.iterdir()) == ["frames.csv", "landmarks.jsonl", "summary.json"]
