@@ -380,3 +380,23 @@ def test_a_page_of_another_origin_cannot_connect(tmp_path):
     assert "opened" not in result and result["closed"] == 1006  # refused in the handshake
     assert "read" not in result  # the browser does not let that page read posecheck's answers
     assert f"refused a connection from another origin (http://127.0.0.1:{other.server_port})" in s.err
+
+
+@pytest.mark.parametrize(("camera", "allow", "told"), [
+    (True, False, "The camera is blocked for this page. Allow it in the browser"),
+    (False, True, "No camera was found. Connect one"),
+])
+def test_a_page_without_a_camera_it_may_use_says_what_to_do_and_starts_nothing(tmp_path, camera, allow, told):
+    sessions = tmp_path / "sessions"
+    with serve("--sessions", str(sessions), "--no-history", env=_env(tmp_path)) as s, \
+            browser(camera=camera, allow_camera=allow) as ctx:
+        page = ctx.new_page()
+        page.goto(s.url)
+        wait_for(page, "document.getElementById('conn').textContent === 'connected'", 30, "the page to connect")
+        page.select_option("#choice", "pose:kneeling_lunge")
+        page.click("#start")
+        message = wait_for(page, "document.getElementById('message').textContent", 30, "the camera message")
+        assert told in message
+        assert page.evaluate("document.body.dataset.phase") == "idle"
+    assert _sessions(sessions) == []  # nothing started, nothing saved
+    assert "Traceback" not in s.err
