@@ -128,3 +128,10 @@ class Interrupted(_EndsARun):
     """The run was stopped (Ctrl-C or SIGTERM) after writing what it had (``result``: the partial result)."""
 
     exit_code = 130
+
+
+class ServeError(PosecheckError):
+    """The local web server cannot start (the port is taken, the address cannot be used), or a
+    page asked for something its session cannot do (e.g. a frame after the session ended)."""
+
+    exit_code = 6

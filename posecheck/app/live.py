@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 
-from posecheck.errors import CameraError, DisplayError, OutputError
+from posecheck.app.session_files import SessionFiles as _Outputs
+from posecheck.app.session_files import new_session_dir, save_summary
+from posecheck.errors import CameraError, DisplayError
 from posecheck.io.paths import sessions_root
-from posecheck.session.records import SessionFrame, Summary, summary_to_json
-from posecheck.session.session import Mode, Session
+from posecheck.session.records import Summary
+from posecheck.session.session import Mode
 
 WINDOW = "posecheck"
 HELP_LINES = (
@@ -206,66 +207,6 @@ class _Voice:
             if finish:
                 self.speaker.wait_idle(timeout=FINISH_SPEAKING_S)
             self.speaker.close()
-
-
-def new_session_dir(root: Path, name: str, explicit: bool) -> Path:
-    """A new, empty folder for a session: ``YYYYmmdd-HHMMSS-name`` (``-2``, ``-3``... if taken)."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    session_dir = root / f"{stamp}-{name}"
-    n = 1
-    while True:
-        try:
-            session_dir.mkdir(parents=True)
-            return session_dir
-        except FileExistsError:
-            n += 1
-            session_dir = root / f"{stamp}-{name}-{n}"
-        except OSError as exc:
-            where = "--sessions" if explicit else "POSECHECK_HOME"
-            raise OutputError(f"cannot create the session folder {session_dir} ({exc.strerror or exc})",
-                              f"set {where} to a writable folder") from None
-
-
-class _Outputs:
-    """The session's files, written as the frames come: landmarks, frames.csv, the recording."""
-
-    def __init__(self, session_dir: Path, session: Session, header, record: Path | None,  # noqa: ANN001
-                 fps: float, size: tuple[int, int]) -> None:
-        from posecheck.io import frames_file
-        from posecheck.io.atomic import AtomicCsv
-        from posecheck.io.landmarks_file import LandmarksWriter
-
-        self.layout = session.layout
-        spec = session.judge.spec if self.layout == "pose" else None
-        self.landmarks = LandmarksWriter(session_dir / "landmarks.jsonl", header)
-        self.table = AtomicCsv(session_dir / "frames.csv", frames_file.header(self.layout, spec))
-        self.recording = None
-        if record is not None:
-            from posecheck.io.media import VideoWriter
-
-            self.recording = VideoWriter(record, fps, size)
-
-    def frame(self, f: SessionFrame) -> None:
-        from posecheck.io import frames_file
-
-        self.table.write(frames_file.row(self.layout, f))
-
-    def close(self) -> None:
-        try:
-            if self.recording is not None:
-                self.recording.close(complete=True)
-            self.landmarks.close()
-            self.table.close()
-        except BaseException:
-            # e.g. a full disk while finishing the recording: leave no hidden partial files.
-            self.abort()
-            raise
-
-    def abort(self) -> None:
-        self.landmarks.abort()
-        self.table.abort()
-        if self.recording is not None:
-            self.recording.abort()
 
 
 class LiveLoop:
@@ -524,14 +465,10 @@ class LiveLoop:
     # -- the end ------------------------------------------------------------------------------
 
     def _finish(self, header, complete: bool, ended_by: str) -> LiveResult:  # noqa: ANN001
-        from posecheck.io.atomic import write_json_atomic
-        from posecheck.version import __version__
-
-        summary = self.session.summary(header.input or "", complete, {
-            "estimator": self.estimator.name, "posecheck_version": __version__, "mode": "live",
-            "ended_by": ended_by, "frames_captured": self.stats.captured, "frames_dropped": self.stats.dropped,
-            "region": self.opts.region.describe() if self.opts.region is not None else None})
-        write_json_atomic(self.session_dir / "summary.json", summary_to_json(summary))
+        summary = save_summary(self.session, self.session_dir, header.input or "", self.estimator.name,
+                               complete=complete, ended_by=ended_by, captured=self.stats.captured,
+                               dropped=self.stats.dropped,
+                               region=self.opts.region.describe() if self.opts.region is not None else None)
         return LiveResult(summary, self.session_dir, self.stats, complete, ended_by)
 
     def _end_screen(self, summary: Summary, stop) -> None:  # noqa: ANN001 - a StopOnSignal

@@ -109,17 +109,11 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
 def _mode(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...],
           specs: tuple[Path, ...], side: str):  # noqa: ANN202 - a Mode
     """What to practise; unknown names fail here, before any work."""
-    from posecheck.session.session import Mode
+    from posecheck.app.modes import mode_named
 
-    lib = load_library(specs)
+    routines = None
     if routine is not None:
         from posecheck.cli.routines_cmd import load_routines
 
         routines = load_routines(routine_dirs, specs)
-        the_routine = routines.get(routine)
-        plan = routines.plan(the_routine)
-        # Recognise only the routine's own poses: fewer look-alikes to confuse.
-        return Mode.routine(the_routine, plan, [lib.get(p) for p in dict.fromkeys(h.pose for h in plan)])
-    if pose.strip().lower() == "auto":
-        return Mode.auto(list(lib), side)
-    return Mode.pose(lib.get(pose), side)
+    return mode_named(load_library(specs), pose, routine, side, routines)

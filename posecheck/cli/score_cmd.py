@@ -245,19 +245,14 @@ def _score_inputs(inputs: list[Path], modes: list, out: Path, options, jobs: int
 def _modes(lib, poses: tuple[str, ...], side: str, routine: str | None, routine_dirs: tuple[Path, ...],  # noqa: ANN001
            specs: tuple[Path, ...]) -> list:
     """What to judge, per input: unknown poses and routines fail here, before any work."""
-    from posecheck.session.session import Mode
+    from posecheck.app.modes import mode_named
 
     if routine is not None:
         from posecheck.cli.routines_cmd import load_routines
 
-        routines = load_routines(routine_dirs, specs)
-        the_routine = routines.get(routine)
-        plan = routines.plan(the_routine)
-        # Recognise only the routine's own poses: fewer look-alikes to confuse.
-        return [Mode.routine(the_routine, plan, [lib.get(p) for p in dict.fromkeys(h.pose for h in plan)])]
+        return [mode_named(lib, routine=routine, routines=load_routines(routine_dirs, specs))]
     # "auto" recognises every known pose frame by frame.
-    return [Mode.auto(list(lib), side) if p.strip().lower() == "auto" else Mode.pose(lib.get(p), side)
-            for p in poses]
+    return [mode_named(lib, p, side=side) for p in poses]
 
 
 def _after(result, out: Path, mode, with_report: bool, history: bool, quiet: bool) -> None:  # noqa: ANN001

@@ -167,9 +167,9 @@ def write_text_atomic(path: Path, text: str, hint: str = "choose a writable --ou
     f.commit()
 
 
-def write_json_atomic(path: Path, data: Any) -> None:
+def write_json_atomic(path: Path, data: Any, hint: str = "choose a writable --out folder") -> None:
     """Write ``data`` as pretty JSON to ``path`` via a temporary file and a rename."""
-    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n", hint)
 
 
 class AtomicCsv:

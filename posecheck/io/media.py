@@ -561,6 +561,8 @@ class VideoWriter:
     pixel, because yuv420p needs even dimensions. ``threads`` caps the encoder's
     threads (default: libx264's own choice); one is best when the writer already
     runs on a thread of its own beside the landmark model, which uses every core.
+    ``timed`` is for frames that come at an uneven pace, each written with its time
+    (``write(image, t)``): the video then lasts as long as they did.
 
     Attributes:
         path: where the finished video goes.
@@ -579,6 +581,7 @@ class VideoWriter:
         crf: int = 23,
         preset: str = "veryfast",
         threads: int | None = None,
+        timed: bool = False,
     ) -> None:
         self.path = Path(path)
         w, h = int(size[0]), int(size[1])
@@ -590,6 +593,7 @@ class VideoWriter:
         self.encoded_size = (w + w % 2, h + h % 2)
         self.frames_written = 0
         self._resized = 0
+        self._next_pts = 0
         fmt = self._check_target()
         # A unique hidden name in the same folder, so the final rename is atomic.
         self._tmp = partial_path(self.path, keep_suffix=True)
@@ -602,6 +606,10 @@ class VideoWriter:
             ) from err
         try:
             self._stream = self._add_stream(fps, crf, preset, threads)
+            if timed:
+                # B-frames make the muxer's decode times lag uneven presentation times, and
+                # the file's duration comes out short; without them both follow ``t``.
+                self._stream.codec_context.max_b_frames = 0
         except BaseException:
             self._discard()
             raise
@@ -644,8 +652,14 @@ class VideoWriter:
             "install PyAV from its official wheels, which include libx264",
         )
 
-    def write(self, image: np.ndarray) -> None:
-        """Encode one BGR picture of :attr:`size` (other sizes are rescaled)."""
+    def write(self, image: np.ndarray, t: float | None = None) -> None:
+        """Encode one BGR picture of :attr:`size` (other sizes are rescaled).
+
+        Args:
+            image: the picture, BGR.
+            t: when it is shown, in seconds from the start (None: one frame after the
+                last); for a writer made with ``timed``.
+        """
         if self._closed:
             raise RuntimeError(f"the writer for {self.path} is closed")
         if not (
@@ -668,7 +682,9 @@ class VideoWriter:
         if (ew, eh) != (w, h):
             image = cv2.copyMakeBorder(image, 0, eh - h, 0, ew - w, cv2.BORDER_REPLICATE)
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="bgr24")
-        frame.pts = self.frames_written
+        pts = self._next_pts if t is None else max(self._next_pts, round(t * self._stream.codec_context.framerate))
+        frame.pts = pts
+        self._next_pts = pts + 1
         try:
             for packet in self._stream.encode(frame):
                 self._container.mux(packet)

@@ -544,3 +544,19 @@ def test_probe_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         probe(tmp_path / "none.mp4")
     assert caught.value.message == f"{tmp_path / 'none.mp4'} does not exist"
+
+
+def test_a_timed_writer_keeps_uneven_frame_times(tmp_path: Path) -> None:
+    """A live session's frames come at the model's pace: the video keeps their times and lasts as long."""
+    out = tmp_path / "timed.mp4"
+    times = [0.0, 0.11, 0.25, 0.27, 0.5, 1.0, 2.0, 2.04]
+    with VideoWriter(out, 30, (64, 48), timed=True) as writer:
+        for i, t in enumerate(times):
+            writer.write(moving_box(i, (64, 48)), t)
+    with open_media(out) as source:
+        got = [f.t for f in source]
+    # Times are kept to the 30 fps time base; two frames in one tick go to consecutive ticks.
+    assert got == pytest.approx([0.0, 0.1, 0.2667, 0.3, 0.5, 1.0, 2.0, 2.0333], abs=1e-3)
+    with av.open(str(out)) as c:
+        s = c.streams.video[0]
+        assert float(s.duration * s.time_base) == pytest.approx(2.0333 + 1 / 30, abs=0.02)

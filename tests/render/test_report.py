@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import yaml
 
+from ..browser import chromium
 from ..cli_helpers import ROOT, assert_clean_error, posecheck
 from ..conftest import sample
 
@@ -141,12 +142,7 @@ def test_worst_moments_are_the_lowest_scores_apart_in_time():
 
 # -- Chromium ---------------------------------------------------------------------------------
 
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+_chromium = chromium  # the one lookup of the system's browser (tests/browser.py)
 
 
 needs_chromium = pytest.mark.skipif(

@@ -63,3 +63,21 @@ def test_assess_speed_benchmark_times_the_three_specs():
     for spec in ("kneeling_lunge", "low_lunge", "frog"):
         m = re.search(rf"^{spec}\s+(\d+)\s+{NUMBER}\s+{NUMBER}", out, re.M)
         assert m and int(m[1]) > 0 and float(m[2]) > 0, (spec, out)
+
+
+@pytest.mark.model
+@pytest.mark.browser
+def test_serve_latency_benchmark_reports_round_trip_against_model_time():
+    from ..browser import chromium
+
+    pytest.importorskip("playwright.sync_api", reason="Playwright's Python package (the test extras)")
+    if chromium() is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    out = _run("benchmarks/serve_latency.py", "--seconds", "4")
+    rtt = re.search(rf"round trip ms \(page send -> answer\)\s+median\s+{NUMBER}\s+p95\s+{NUMBER}", out)
+    model = re.search(rf"model ms per frame \(same frames\)\s+median\s+{NUMBER}\s+p95\s+{NUMBER}", out)
+    assert rtt and model, out
+    # The round trip holds the model's run for the same frame, so it cannot be shorter.
+    assert float(rtt[1]) >= float(model[1]) > 0 and float(rtt[2]) >= float(rtt[1])
+    assert re.search(r"target: round trip median at most model median \+ 15 ms: model \+ -?\d+\.\d ms: (yes|NO)$",
+                     out, re.M), out

@@ -237,3 +237,23 @@ def test_report_html_escapes_every_user_string(tmp_path):
     assert "&lt;script&gt;" in html or "&lt;script>" in html
     summary = json.loads((out / "summary.json").read_text())
     assert XSS in summary["pose_title"]
+
+
+def test_serve_tries_no_network(tmp_path):
+    """The server and its page's requests: nothing but the loopback socket it listens on."""
+    import urllib.request
+
+    from ..browser import serve
+
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(GUARD)
+    log = tmp_path / "net.log"
+    env = {"POSECHECK_NET_LOG": str(log), "POSECHECK_HOME": str(tmp_path / "home"),
+           "PYTHONPATH": os.pathsep.join([str(guard), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    with serve("--sessions", str(tmp_path / "s"), env=env) as s:
+        for path in ("", "api/catalogue", "api/history", "static/app.js", "static/style.css", "fonts/DejaVuSans.ttf"):
+            with urllib.request.urlopen(s.url + path, timeout=10) as r:
+                assert r.status == 200, path
+    assert s.code == 0 and "Traceback" not in s.err, s.err
+    assert not log.exists(), log.read_text()

@@ -1,4 +1,4 @@
-"""The built wheel carries the bundled specs, so an installed posecheck finds them."""
+"""The built wheel carries the bundled specs and the practice page, so an installed posecheck finds them."""
 
 from __future__ import annotations
 
@@ -21,3 +21,9 @@ def test_wheel_contains_pose_specs(tmp_path):
     bundled = sorted(p.name for p in (ROOT / "pose_specs").glob("*.yaml"))
     assert [n.rsplit("/", 1)[1] for n in specs] == bundled
     assert "posecheck/cli/app.py" in names
+    # posecheck serve's page and everything it loads (no CDN: the wheel is all it needs).
+    web = ROOT / "posecheck" / "app" / "web"
+    page = sorted(p.relative_to(ROOT).as_posix() for p in web.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    assert {"posecheck/app/web/index.html", "posecheck/app/web/static/app.js",
+            "posecheck/app/web/static/style.css"} <= set(page)
+    assert set(page) <= set(names), set(page) - set(names)
