@@ -95,7 +95,9 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
             if path is not None:
                 print(f"report: {path}")
         if not no_history:
-            add_to_history(s, "live", result.session_dir, list(mode.specs))
+            from posecheck.cli.history_cmd import tell_where_history_is
+
+            tell_where_history_is(add_to_history(s, "live", result.session_dir, list(mode.specs)))
     if not result.complete:
         raise SystemExit(130)
 
