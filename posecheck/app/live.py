@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 
-from posecheck.errors import CameraError, DisplayError, OutputError
+from posecheck.errors import CameraError, DisplayError
 from posecheck.io.paths import sessions_root
+from posecheck.io.sessions import new_session_dir
 from posecheck.session.records import SessionFrame, Summary, summary_to_json
 from posecheck.session.session import Mode, Session
 
@@ -171,24 +171,6 @@ class _Voice:
             self.speaker.close()
 
 
-def new_session_dir(root: Path, name: str, explicit: bool) -> Path:
-    """A new, empty folder for a session: ``YYYYmmdd-HHMMSS-name`` (``-2``, ``-3``... if taken)."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    session_dir = root / f"{stamp}-{name}"
-    n = 1
-    while True:
-        try:
-            session_dir.mkdir(parents=True)
-            return session_dir
-        except FileExistsError:
-            n += 1
-            session_dir = root / f"{stamp}-{name}-{n}"
-        except OSError as exc:
-            where = "--sessions" if explicit else "POSECHECK_HOME"
-            raise OutputError(f"cannot create the session folder {session_dir} ({exc.strerror or exc})",
-                              f"set {where} to a writable folder") from None
-
-
 class _Outputs:
     """The session's files, written as the frames come: landmarks, frames.csv, the recording."""
 
@@ -200,7 +182,8 @@ class _Outputs:
 
         self.layout = session.layout
         spec = session.judge.spec if self.layout == "pose" else None
-        self.landmarks = LandmarksWriter(session_dir / "landmarks.jsonl", header)
+        # Compressed: a live session runs for minutes; replays read it as they read landmarks.jsonl.
+        self.landmarks = LandmarksWriter(session_dir / "landmarks.jsonl.gz", header)
         self.table = AtomicCsv(session_dir / "frames.csv", frames_file.header(self.layout, spec))
         self.recording = None
         if record is not None:

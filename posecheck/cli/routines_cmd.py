@@ -71,7 +71,7 @@ def show_routine(name: str, routines: tuple[Path, ...], specs: tuple[Path, ...])
     from rich.text import Text
 
     from posecheck.cli.tables import Column, console, print_table
-    from posecheck.cli.words import duration, seconds
+    from posecheck.cli.words import duration, target_seconds
     from posecheck.specs.routines import plan_duration_s
     from posecheck.specs.sources import describe_source
 
@@ -88,8 +88,8 @@ def show_routine(name: str, routines: tuple[Path, ...], specs: tuple[Path, ...])
     columns = (Column("#", whole=True, justify="right"), Column("pose", whole=True), Column("side", whole=True),
                Column("repetition", whole=True, justify="right"), Column("hold", whole=True, justify="right"),
                Column("rest after", whole=True, justify="right"))
-    rows = [(str(i), h.title, h.side or "—", str(h.repetition), seconds(h.hold_s) if h.hold_s else "—",
-             seconds(h.rest_s) if i < len(plan) else "—") for i, h in enumerate(plan, start=1)]
+    rows = [(str(i), h.title, h.side or "—", str(h.repetition), target_seconds(h.hold_s),
+             target_seconds(h.rest_s) if i < len(plan) else "—") for i, h in enumerate(plan, start=1)]
     print_table(con, columns, rows)
     con.print(f"{len(plan)} holds, {duration(plan_duration_s(plan))} with the rests")
 

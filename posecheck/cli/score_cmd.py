@@ -16,7 +16,7 @@ def score_words(score: float | None, in_pose: bool = True) -> str:
     """``score 72/100``, or why there is none: never in the pose, or never judged."""
     if score is not None:
         return f"score {score:.0f}/100"
-    return "not judged (never in the pose)" if not in_pose else "not judged"
+    return "not judged: never in the pose" if not in_pose else "not judged"
 
 
 def print_routine(con, r) -> None:  # noqa: ANN001 - a Console and a RoutineReport
@@ -24,7 +24,7 @@ def print_routine(con, r) -> None:  # noqa: ANN001 - a Console and a RoutineRepo
     from rich.text import Text
 
     from posecheck.cli.tables import Column, print_table
-    from posecheck.cli.words import seconds
+    from posecheck.cli.words import seconds, target_seconds
 
     con.print(Text(f"{r.title}: {r.holds_done} of {r.holds_planned} holds done, {r.holds_long_enough} held "
                    f"long enough in good form, {r.holds_skipped} skipped"))
@@ -34,7 +34,7 @@ def print_routine(con, r) -> None:  # noqa: ANN001 - a Console and a RoutineRepo
                Column("good form", whole=True, justify="right"), Column("score", whole=True, justify="right"))
     rows = []
     for st in r.steps:
-        target = seconds(st.hold_target_s) if st.hold_target_s else "—"
+        target = target_seconds(st.hold_target_s)
         if st.done:
             rows.append((st.title, st.side or "—", str(st.repetition), target,
                          "yes" if st.held_long_enough else "too short", seconds(st.time_in_pose_s),
@@ -96,7 +96,8 @@ def _print_summary(result, quiet: bool, spec=None) -> None:  # noqa: ANN001 - a 
     else:
         print_phrases(con, [score_words(s.score, bool(s.time_in_pose_s)), f"in the pose {seconds(s.time_in_pose_s)}",
                             f"good form {seconds(s.time_in_good_form_s)}",
-                            f"not judged {seconds(s.time_not_judged_s)}", f"of {seconds(s.duration_s)}"])
+                            f"the camera could not judge {seconds(s.time_not_judged_s)}",
+                            f"of {seconds(s.duration_s)}"])
     if not s.complete:
         con.print("[yellow]incomplete: the run was interrupted[/yellow]")
     if s.frames_with_person < s.frames:
@@ -107,10 +108,7 @@ def _print_summary(result, quiet: bool, spec=None) -> None:  # noqa: ANN001 - a 
         side = f"{h.side} " if h.side else ""
         print_phrases(con, [f"  hold {side}{h.start_s:.1f}–{h.end_s:.1f} s: {seconds(h.duration_s)}",
                             f"good form {seconds(h.good_form_s)}"])
-    from posecheck.session.summary import OVER_POSE
-
-    title = "checks, over the frames in the pose" if s.checks_over == OVER_POSE else (
-        "checks, over every frame: never in the pose, so no corrections")
+    title = f"checks, over {s.checks_over}"
     columns = (Column("check", whole=True), Column("target", whole=True, justify="right"),
                Column("median", whole=True, justify="right"), Column("ok", whole=True, justify="right"),
                Column("near", whole=True, justify="right"), Column("off", whole=True, justify="right"),
@@ -150,7 +148,9 @@ def _units(spec) -> dict[str, str]:  # noqa: ANN001 - a PoseSpec or None
               help="Which leg is forward (lunges); auto finds it in every frame.")
 @click.option("--replay", type=click.Path(path_type=Path),
               help="Re-score a landmarks.jsonl from an earlier run instead of running the model.")
-@click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose_landmarker .task file to use.")
+@click.option("--model", type=click.Path(path_type=Path),
+              help="A MediaPipe pose_landmarker_lite/full/heavy .task file instead of the model inside the "
+                   "mediapipe wheel (download it once from the MediaPipe pose landmarker page; see the README).")
 @click.option("--no-video", is_flag=True, help="Do not write annotated.mp4.")
 @click.option("--routine", help="Score a recorded routine against its plan (poses, sides, holds); instead of --pose.")
 @click.option("--routines", "routine_dirs", multiple=True, type=click.Path(path_type=Path),

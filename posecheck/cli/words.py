@@ -10,12 +10,13 @@ from rich.text import Text
 
 
 def seconds(x: float | None, digits: int = 1) -> str:
-    """``12.3 s`` (``—`` for None); whole seconds stay whole (``30 s``), a 1.5 s hold stays ``1.5 s``."""
-    if x is None:
-        return "—"
-    if float(x).is_integer():
-        return f"{x:.0f} s"
-    return f"{x:.{digits}f} s"
+    """A measured time: ``12.3 s`` (``—`` for None)."""
+    return "—" if x is None else f"{x:.{digits}f} s"
+
+
+def target_seconds(x: float | None) -> str:
+    """A time as given (a hold's target, a rest): ``30 s``, and a 1.5 s hold stays ``1.5 s`` (``—`` for None)."""
+    return "—" if x is None else f"{x:g} s"
 
 
 def duration(total_s: float) -> str:
@@ -89,4 +90,4 @@ def print_phrases(con: Console, phrases: Sequence[str | Text], sep: str = " · "
         con.print(line, soft_wrap=True)
 
 
-__all__ = ["count", "duration", "measured", "number", "print_phrases", "seconds", "signed"]
+__all__ = ["count", "duration", "measured", "number", "print_phrases", "seconds", "signed", "target_seconds"]

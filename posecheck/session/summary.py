@@ -115,6 +115,9 @@ class FrameLog:
 #: What a summary's check statistics are over: the frames in the pose, or (never in it) every frame.
 OVER_POSE = "frames in the pose"
 OVER_ALL = "all frames, never in the pose"
+#: The same for photos.
+OVER_POSE_PHOTOS = "photos in the pose"
+OVER_ALL_PHOTOS = "all photos, none in the pose"
 
 
 def _figures(spec: PoseSpec, log: FrameLog, counter: HoldCounter, frame_s: float) -> dict:
@@ -207,7 +210,8 @@ def pose_summary(spec: PoseSpec, log: FrameLog, counter: HoldCounter, *, input_n
     return PoseSummary(
         pose=spec.id, pose_title=spec.title, input=input_name, complete=complete, frames=n,
         frames_with_person=int(sum(log.detected)), fps=round(float(fps), 3), sides=sides, checks=fig["checks"],
-        checks_over=OVER_POSE if fig["in_pose"] else OVER_ALL,
+        checks_over=(OVER_POSE_PHOTOS if still else OVER_POSE) if fig["in_pose"] else (
+            OVER_ALL_PHOTOS if still else OVER_ALL),
         # Only worth a headline when it held for a real share of the time, not a few frames.
         most_common_camera_cue=top[0] if top and top[1] >= 0.1 * max(n, 1) else None,
         **figures, **(run or {}))
@@ -229,4 +233,4 @@ def finite_or_none(x: float | None) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-__all__ = ["OVER_ALL", "OVER_POSE", "FrameLog", "finite_or_none", "frame_durations", "pose_summary", "segment_summary"]
+__all__ = ["OVER_ALL", "OVER_ALL_PHOTOS", "OVER_POSE", "OVER_POSE_PHOTOS", "FrameLog", "finite_or_none", "frame_durations", "pose_summary", "segment_summary"]

@@ -94,7 +94,7 @@ def test_header_line_is_the_documented_object(tmp_path: Path) -> None:
     lines = path.read_text().splitlines()
     assert json.loads(lines[0]) == {
         "format": "posecheck-landmarks",
-        "version": 1,
+        "version": 2,
         "input": "clip.mp4",
         "width": 960,
         "height": 540,
@@ -223,9 +223,9 @@ BAD_FILES = [
     ),
     ("[1, 2]\n", 1, 'not a posecheck landmarks header (expected "format": "posecheck-landmarks")'),
     (
-        GOOD_HEADER.replace('"version": 1', '"version": 2') + "\n",
+        GOOD_HEADER.replace('"version": 2', '"version": 3') + "\n",
         1,
-        "format version 2 is newer than this posecheck reads (1)",
+        "format version 3 is newer than this posecheck reads (2)",
     ),
     (
         GOOD_HEADER.replace('"width": 960', '"width": 0') + "\n",
