@@ -43,7 +43,7 @@ def list_specs(specs: tuple[Path, ...], as_json: bool) -> None:
         print_json([spec_json(spec, lib.file_of(spec.id)) for spec in lib])
         return
     con = console()
-    columns = (Column("id", whole=True), Column("title"), Column("view", whole=True), Column("hold"),
+    columns = (Column("id", whole=True), Column("title"), Column("view", whole=True, optional=True), Column("hold"),
                Column("checks", whole=True, justify="right", optional=True), Column("source"))
     rows = [(spec.id, spec.title, spec.view, spec.hold.describe() if spec.hold else "—", str(len(spec.checks)),
              "\n".join(spec.source)) for spec in lib]

@@ -151,7 +151,16 @@ def print_table(con: Console, columns: Sequence[Column], rows: Sequence[Sequence
     total = sum(widths[i] for i in keep) + GAP * (len(keep) - 1)
     # A table wider than the console (whole columns that cannot fit) is printed at its own
     # width: lines run long, but no id is cut.
-    con.print(table, width=max(total, 1) if total > con.width else None)
+    if total > con.width:
+        # rich never prints wider than its console, so the console is widened for this table.
+        width = con.width
+        con.width = total
+        try:
+            con.print(table)
+        finally:
+            con.width = width
+    else:
+        con.print(table)
     left_out = [columns[i].header for i, w in enumerate(widths) if w is None]
     if left_out:
         note = f"(not shown at {con.width} columns: {', '.join(left_out)}" + (f"; {more})" if more else ")")
