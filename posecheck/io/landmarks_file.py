@@ -175,7 +175,7 @@ def _finite_or_none(values: np.ndarray) -> list[Any]:
 
 
 def _float32_text(values: np.ndarray) -> str | None:
-    """``values`` as a JSON array of their shortest float32 decimals, or None when any is not a float32.
+    """``values`` (2-D) as a JSON array of their shortest float32 decimals, or None when any is not a float32.
 
     Each decimal is checked to read back (via float64, as the reader reads it) as the very
     float32 it stands for, so the round trip is exact by construction.
@@ -184,15 +184,17 @@ def _float32_text(values: np.ndarray) -> str | None:
         f32 = values.astype(np.float32)
     if not np.array_equal(f32.astype(np.float64), values, equal_nan=True):
         return None
-    finite = np.isfinite(f32)
-    rows = []
-    for row, ok in zip(f32, finite):
-        cells = [str(v) if k else "null" for v, k in zip(row, ok)]
-        rows.append("[" + ",".join(cells) + "]")
-    back = np.array([[math.nan if c == "null" else float(c) for c in r[1:-1].split(",")] for r in rows])
-    if not np.array_equal(back.astype(np.float32)[finite], f32[finite]):
+    flat = f32.ravel()
+    cells = [str(v) for v in flat]  # numpy's shortest round-trip decimal of each float32
+    back = np.array([float(c) for c in cells]).astype(np.float32)
+    if not np.array_equal(back, flat, equal_nan=True):
         return None
-    return "[" + ",".join(rows) + "]"
+    finite = np.isfinite(flat)
+    if not finite.all():
+        for i in np.flatnonzero(~finite):
+            cells[i] = "null"  # strict JSON has no NaN (nor infinity)
+    w = values.shape[1]
+    return "[[" + "],[".join(",".join(cells[i:i + w]) for i in range(0, len(cells), w)) + "]]"
 
 
 def _frame_line(index: int, raw: RawPose, file: str | None = None) -> str:
