@@ -103,7 +103,8 @@ def _print_summary(result, quiet: bool, spec=None) -> None:  # noqa: ANN001 - a 
     if s.frames_with_person < s.frames:
         con.print(f"no person found in {s.frames - s.frames_with_person} of {s.frames} frames")
     if s.frames_lost:
-        con.print(f"{count(s.frames_lost, 'frame')} could not be decoded and were skipped")
+        con.print(f"{count(s.frames_lost, 'frame')} could not be decoded and {'was' if s.frames_lost == 1 else 'were'} "
+                  "skipped")
     for h in s.holds:
         side = f"{h.side} " if h.side else ""
         print_phrases(con, [f"  hold {side}{h.start_s:.1f}–{h.end_s:.1f} s: {seconds(h.duration_s)}",
