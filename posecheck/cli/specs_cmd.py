@@ -73,14 +73,17 @@ def spec_json(spec, file: Path) -> dict:  # noqa: ANN001 - a PoseSpec
 
 
 def _target_words(check) -> str:  # noqa: ANN001 - a CheckSpec
-    """A check's target with its tolerances and unit: ``90° ± 10 (near ± 20)``, ``≤ 0.15 (+0.05; near +0.2)``."""
+    """A check's target with its tolerances and unit: ``90°, ±10 ok, ±20 near``, ``≤0.15, +0.05 ok, +0.2 near``.
+
+    A sign is written against its number so that a wrapped cell never leaves "±" alone at a line's end.
+    """
     from posecheck.checks import get_kind
 
     t = check.target
     unit = "°" if get_kind(check.kind).unit == "deg" else ""
     if t.value is not None:
-        return f"{t.value:g}{unit}, ± {t.ok:g} ok, ± {t.near:g} near"
-    return f"{t.describe()}{unit}, + {t.ok:g} ok, + {t.near:g} near"
+        return f"{t.value:g}{unit}, ±{t.ok:g} ok, ±{t.near:g} near"
+    return f"{t.describe()}{unit}, +{t.ok:g} ok, +{t.near:g} near"
 
 
 @specs_group.command("show")

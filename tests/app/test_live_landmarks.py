@@ -52,7 +52,9 @@ def test_live_landmarks_are_compact_and_replay_bit_for_bit(tmp_path):
     assert gz.read_bytes()[:2] == b"\x1f\x8b"
     live = json.loads((session / "summary.json").read_text())
     _, frames = read_raw(gz)
-    assert len(list(frames)) == live["frames"] > 20
+    # Live drops frames to keep real time, so on a loaded machine it judges as few as 10 of the
+    # clip's 72 (seen at load 19 on 2 cores); the figures below hold for any number of frames.
+    assert len(list(frames)) == live["frames"] >= 5
 
     # Compact: float32 numbers written shortest, then gzip. Measured 3.8x smaller than the plain
     # version-1 text on the real model's landmarks of this clip; 3x leaves room for other bodies.
