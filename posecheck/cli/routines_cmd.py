@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -109,14 +108,10 @@ def schema(out: Path | None) -> None:
 @specs_option
 def validate(paths: tuple[Path, ...], specs: tuple[Path, ...]) -> None:
     """Check routine files; exit 0 when all are valid, 2 with one line per problem when not."""
+    from posecheck.cli.specs_cmd import report_validation
     from posecheck.specs.loader import check_files
     from posecheck.specs.routines import load_routine
 
     library = load_library(specs)
     count, problems = check_files(list(paths), lambda f: load_routine(f, library), "routine")
-    if problems:
-        for line in problems:
-            print(line, file=sys.stderr)
-        print(f"posecheck: error: {len(problems)} problem(s) in the routine files checked", file=sys.stderr)
-        raise SystemExit(2)
-    print(f"{count} routine file(s) valid")
+    report_validation("routine", count, problems)

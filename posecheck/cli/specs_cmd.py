@@ -138,12 +138,22 @@ def validate(paths: tuple[Path, ...]) -> None:
     from posecheck.specs import validate_paths
 
     count, problems = validate_paths(list(paths))
+    report_validation("spec", count, problems)
+
+
+def report_validation(kind: str, count: int, problems: list[str]) -> None:
+    """Print what ``validate`` found: every problem on stderr and exit 2, or how many ``kind`` files are valid.
+
+    Counts are written in words ("1 problem", "3 problems"), never "problem(s)".
+    """
+    from posecheck.cli.words import count as counted
+
     if problems:
         for line in problems:
             print(line, file=sys.stderr)
-        print(f"posecheck: error: {len(problems)} problem(s) in the spec files checked", file=sys.stderr)
+        print(f"posecheck: error: {counted(len(problems), 'problem')} in the {kind} files checked", file=sys.stderr)
         raise SystemExit(2)
-    print(f"{count} spec file(s) valid")
+    print(f"{counted(count, kind + ' file')} valid")
 
 
 @specs_group.command("schema")

@@ -65,3 +65,12 @@ def test_where_a_model_file_comes_from_is_said(tmp_path):
 def test_sources_are_named_where_they_are_cited():
     run = posecheck("routines", "show", "psoas_asanas", env={"COLUMNS": "120"})
     assert "source 001: “How To Release Your Psoas and Iliacus: The Key to Emotional Well-Being” by Adry" in run.out
+
+
+def test_validation_counts_are_words_not_s_in_brackets(tmp_path):
+    (tmp_path / "r.yaml").write_text("id: r\ntitle: R\nsource: ['000']\nsteps:\n  - pose: kneeling_lunj\n")
+    run = posecheck("routines", "validate", str(tmp_path / "r.yaml"))
+    assert run.code == 2
+    assert run.err.strip().splitlines()[-1] == "posecheck: error: 1 problem in the routine files checked"
+    run = posecheck("routines", "validate", str(ROOT / "routines"))
+    assert run.code == 0 and run.out.strip() == "2 routine files valid" and "(s)" not in run.out

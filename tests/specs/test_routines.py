@@ -151,7 +151,7 @@ def test_every_problem_at_once_unknown_poses_too(tmp_path):
     run = posecheck("routines", "validate", str(bad))
     assert run.code == 2 and "Traceback" not in run.err
     lines = run.err.splitlines()
-    assert lines[-1] == "posecheck: error: 3 problem(s) in the routine files checked"
+    assert lines[-1] == "posecheck: error: 3 problems in the routine files checked"
     assert any(line.startswith(f"{bad}: steps[0].repetitions: ") for line in lines)
     assert any(line.startswith(f"{bad}: steps[2].sides: ") for line in lines)
     assert any(line.startswith(f"{bad}: steps[1].pose: Unknown pose 'kneeling_lunj': did you mean kneeling_lunge")
