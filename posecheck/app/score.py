@@ -9,6 +9,7 @@ session the very same raw values.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -85,11 +86,6 @@ class _Annotated:
         self.worker: Worker | None = None
         self.pending: dict[int, tuple] = {}
 
-    @property
-    def written(self) -> bool:
-        """Whether a video was started (a run with no frames writes none)."""
-        return self.video is not None
-
     def keep(self, index: int, image, frame) -> None:  # noqa: ANN001
         """Hold a frame's picture until the session has judged it."""
         if image is not None:
@@ -109,6 +105,11 @@ class _Annotated:
             # Drawing and H.264 encoding run beside the model, on the other core.
             self.worker = Worker(lambda job: video.write(annotate(*job)), depth=4, name="posecheck-encode")
         self.worker.submit((image, frame, f))
+
+    @property
+    def written(self) -> Path | None:
+        """The video, once a frame was written to it."""
+        return self.path if self.video is not None else None
 
     def close(self) -> None:
         if self.worker is not None:
@@ -133,6 +134,67 @@ def recording_session(mode: Mode, fps: float, options: ScoreOptions, still: bool
     return mode.session(fps=fps, stride=options.stride, still=still)
 
 
+class _AnnotatedStills:
+    """Photos drawn with their overlay: ``annotated.png`` for one photo, ``annotated/<name>.png`` for a folder.
+
+    A photo is not a one-frame video: each gets a picture a person can open, named after it.
+    """
+
+    def __init__(self, out: Path, names: dict[int, str] | None) -> None:
+        self.out, self.names = out, names
+        self.pending: dict[int, tuple] = {}
+        self.written: Path | None = None
+        self._taken: set[str] = set()
+
+    def keep(self, index: int, image, frame) -> None:  # noqa: ANN001
+        """Hold a photo until the session has judged it."""
+        self.pending[index] = (image, frame)
+
+    def _target(self, index: int) -> Path:
+        if self.names is None:
+            return self.out / "annotated.png"
+        folder = self.out / "annotated"
+        folder.mkdir(exist_ok=True)
+        name = self.names.get(index) or f"frame{index:05d}"
+        png = f"{Path(name).stem}.png"
+        if png in self._taken:  # a.jpg and a.png in one folder
+            png = f"{name}.png"
+        self._taken.add(png)
+        return folder / png
+
+    def write(self, f) -> None:  # noqa: ANN001 - a SessionFrame
+        """Draw a judged photo and write it."""
+        from posecheck.io.media import write_png
+        from posecheck.render.overlay import OverlayInfo, draw_overlay
+
+        item = self.pending.pop(f.index, None)
+        if item is None:
+            return
+        image, frame = item
+        path = write_png(self._target(f.index), draw_overlay(image, frame, f.verdict, OverlayInfo.of(f)))
+        self.written = path if self.names is None else path.parent
+
+    def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
+        pass
+
+
+def _drop_other_annotated(out: Path, still: bool) -> None:
+    """Remove the annotated output a replaced run of the other kind left (never anything else)."""
+    if still:
+        (out / "annotated.mp4").unlink(missing_ok=True)
+    else:
+        (out / "annotated.png").unlink(missing_ok=True)
+        folder = out / "annotated"
+        if folder.is_dir() and not folder.is_symlink():
+            for png in folder.glob("*.png"):
+                png.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # kept when it holds anything else
+
+
 def score_stream(
     raws: Iterator[tuple[int, RawPose, object | None]],
     mode: Mode,
@@ -143,38 +205,43 @@ def score_stream(
     still: bool,
     on_frame: Callable[[int], None] | None = None,
     lost_frames: Callable[[], int] = lambda: 0,
-    video: _Annotated | None = None,
+    video: _Annotated | _AnnotatedStills | None = None,
     run: dict | None = None,
+    names: dict[int, str] | None = None,
 ) -> ScoreResult:
     """Judge a stream of raw landmark answers and write every output into ``out``.
 
     Args:
         raws: ``(frame index, RawPose, BGR image or None)``; the image is only
-            needed for the annotated video.
+            needed for the annotated video (or, for photos, the annotated PNGs).
         mode: what to judge (one pose, ``--pose auto``, a routine).
         out: the prepared output folder.
         header: describes the input for ``landmarks.jsonl`` and the summary.
         options: video and stride settings.
-        still: photos rather than a video (no smoothing across frames).
+        still: photos rather than a video (no smoothing across frames; annotated PNGs, not a video).
         on_frame: called with the count of frames done (for a progress bar).
         lost_frames: how many frames the decoder had to skip so far.
         video: where the judged frames' pictures go instead of an ``annotated.mp4`` drawn here
             (``options.video`` is then not looked at).
         run: more about how the run was made, for the summary (e.g. its time chunks).
+        names: a folder of photos: each frame's file name by index (filled by the time the frame
+            arrives), for ``frames.csv``, ``landmarks.jsonl`` and the PNGs.
     """
     files = {"summary": out / "summary.json", "frames": out / "frames.csv", "landmarks": out / "landmarks.jsonl"}
     fps = header.fps or 1.0
     session = recording_session(mode, fps, options, still)
     layout = session.layout
     writer = LandmarksWriter(files["landmarks"], header)
-    table = AtomicCsv(files["frames"], frames_file.header(layout, mode.spec))
+    named = names is not None
+    table = AtomicCsv(files["frames"], frames_file.header(layout, mode.spec, files=named))
     if video is None and options.video:
-        video = _Annotated(out / "annotated.mp4", fps / max(options.stride, 1))
+        video = (_AnnotatedStills(out, names) if still
+                 else _Annotated(out / "annotated.mp4", fps / max(options.stride, 1)))
     complete = True
 
     def emit(done) -> None:  # noqa: ANN001 - SessionFrames
         for f in done:
-            table.write(frames_file.row(layout, f))
+            table.write(frames_file.row(layout, f, names.get(f.index) if named else None, files=named))
             if video is not None:
                 video.write(f)
 
@@ -184,7 +251,7 @@ def score_stream(
                 if stop.stopped:
                     complete = False
                     break
-                writer.write(index, raw)
+                writer.write(index, raw, names.get(index) if named else None)
                 frame = raw.to_frame()
                 if video is not None:
                     video.keep(index, image, frame)
@@ -204,12 +271,15 @@ def score_stream(
         table.close()
         if video is not None:
             video.close()
-            if video.written:
-                files["video"] = video.path
+            if video.written is not None:
+                files["video" if not still else "annotated"] = video.written
         write_json_atomic(files["summary"], summary_to_json(summary))
         if options.force:
-            # A report left from the results just replaced would describe another run.
+            # A report left from the results just replaced would describe another run, and so
+            # would the annotated output of the other kind (a video's, over photos' results).
             (out / "report.html").unlink(missing_ok=True)
+            if video is not None:
+                _drop_other_annotated(out, still)
     except BaseException:
         writer.abort()
         table.abort()
@@ -254,17 +324,28 @@ def score_file(path: Path, mode: Mode, out: Path, options: ScoreOptions,
         on_start(info.frame_count)
 
     stride = max(options.stride, 1)
+    # A folder's photos are named in every output; the decoding thread notes each name
+    # before its frame goes on, so it is there when the frame is judged.
+    names: dict[int, str] | None = {} if info.kind == "folder" else None
+
+    def decoded() -> Iterator:
+        for vf in source:
+            if vf.index % stride == 0:
+                if names is not None:
+                    names[vf.index] = vf.name
+                yield vf
+
     # Three stages on three threads: decoding runs ahead of the model, and the model runs
     # ahead of the judging and writing here (which would otherwise cost it 5% of its pace:
     # the model leaves most of the second core idle). Both queues are short and bounded.
-    frames = Prefetch((vf for vf in source if vf.index % stride == 0), depth=4, name="posecheck-decode")
+    frames = Prefetch(decoded(), depth=4, name="posecheck-decode")
     raws = Prefetch(((vf.index, estimator.detect(vf.image, vf.t), vf.image) for vf in frames), depth=2,
                     name="posecheck-model")
     try:
         with source, estimator:
             try:
                 return score_stream(iter(raws), mode, out, header, options=options, still=still,
-                                    on_frame=on_frame, lost_frames=lambda: source.lost_frames)
+                                    on_frame=on_frame, lost_frames=lambda: source.lost_frames, names=names)
             finally:
                 raws.close()  # before the estimator closes: its thread may be inside the model
     finally:
@@ -280,15 +361,16 @@ def score_replay(landmarks: Path, mode: Mode, out: Path, options: ScoreOptions,
     replay = ReplayEstimator(landmarks)  # raises InputError before anything is written
     prepare_output_dir(out, options.force)
     header = replay.header
-    still = header.fps is None or is_still_input(header.input)
+    still = header.fps is None or is_still_input(header.input) or replay.names_files
 
     def raws() -> Iterator[tuple[int, RawPose, None]]:
         for index, raw in replay.raw_frames():
             yield index, raw, None
 
     with replay:
+        # Photos of a folder keep their names: the landmarks name each frame's file.
         return score_stream(raws(), mode, out, header, options=replace(options, video=False, model=None, region=None),
-                            still=still, on_frame=on_frame)
+                            still=still, on_frame=on_frame, names=replay.files if replay.names_files else None)
 
 
 __all__ = ["ScoreOptions", "ScoreResult", "annotate", "recording_session", "score_file", "score_replay",

@@ -2,37 +2,18 @@
 
 ``posecheck live`` (a camera or a file in a window) and ``posecheck serve`` (a camera in
 a browser page) both save a session as: a new folder under the sessions root, the model's
-landmarks (``landmarks.jsonl``) and the session's frames (``frames.csv``) written as the
+landmarks (``landmarks.jsonl.gz``) and the session's frames (``frames.csv``) written as the
 frames come, optionally a recording, and at the end ``summary.json``. The report and the
 history entry follow (:mod:`posecheck.app.after_run`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
-from posecheck.errors import OutputError
+from posecheck.io.sessions import new_session_dir
 from posecheck.session.records import SessionFrame, Summary, summary_to_json
 from posecheck.session.session import Session
-
-
-def new_session_dir(root: Path, name: str, explicit: bool) -> Path:
-    """A new, empty folder for a session: ``YYYYmmdd-HHMMSS-name`` (``-2``, ``-3``... if taken)."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    session_dir = root / f"{stamp}-{name}"
-    n = 1
-    while True:
-        try:
-            session_dir.mkdir(parents=True)
-            return session_dir
-        except FileExistsError:
-            n += 1
-            session_dir = root / f"{stamp}-{name}-{n}"
-        except OSError as exc:
-            where = "--sessions" if explicit else "POSECHECK_HOME"
-            raise OutputError(f"cannot create the session folder {session_dir} ({exc.strerror or exc})",
-                              f"set {where} to a writable folder") from None
 
 
 class SessionFiles:
@@ -57,7 +38,8 @@ class SessionFiles:
 
         self.layout = session.layout
         spec = session.judge.spec if self.layout == "pose" else None
-        self.landmarks = LandmarksWriter(session_dir / "landmarks.jsonl", header)
+        # Compressed: a live session runs for minutes; replays read it as they read landmarks.jsonl.
+        self.landmarks = LandmarksWriter(session_dir / "landmarks.jsonl.gz", header)
         self.table = AtomicCsv(session_dir / "frames.csv", frames_file.header(self.layout, spec))
         self.recording = None
         if record is not None:
@@ -108,4 +90,4 @@ def save_summary(session: Session, session_dir: Path, input_name: str, estimator
     return summary
 
 
-__all__ = ["SessionFiles", "new_session_dir", "save_summary"]
+__all__ = ["SessionFiles", "new_session_dir", "save_summary"]  # new_session_dir: from posecheck.io.sessions

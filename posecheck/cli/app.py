@@ -25,7 +25,7 @@ def fail(message: str, code: int = 2) -> None:
     raise SystemExit(code)
 
 
-_OPTIONAL = ("score_cmd", "live_cmd", "routines_cmd", "report_cmd", "history_cmd", "serve_cmd")
+_OPTIONAL = ("score_cmd", "live_cmd", "routines_cmd", "report_cmd", "history_cmd", "serve_cmd", "sessions_cmd")
 
 
 def _register() -> None:

@@ -27,7 +27,8 @@ from posecheck.cli.specs_cmd import load_library, specs_option
 @click.option("--voice", is_flag=True, help="Speak the cues (espeak-ng on Linux).")
 @click.option("--voice-to", "voice_dir", type=click.Path(path_type=Path),
               help="Speak the cues into WAV files in this folder instead (to check what is said).")
-@click.option("--side", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True)
+@click.option("--side", type=click.Choice(["auto", "left", "right"]), default="auto", show_default=True,
+              help="Which leg is forward (lunges, pigeon); auto finds it as you go. The s key switches it.")
 @click.option("--fps", "show_fps", is_flag=True, help="Show frames per second.")
 @click.option("--sessions", type=click.Path(path_type=Path),
               help="Where to save the session (default: $POSECHECK_HOME/sessions or your data folder).")
@@ -77,31 +78,39 @@ def live(pose: str | None, routine: str | None, routine_dirs: tuple[Path, ...], 
     result = run_live(mode, opts)
     s = result.summary
     stats = result.stats
+    from rich.text import Text
+
+    from posecheck.cli.score_cmd import score_words
+    from posecheck.cli.tables import console
+    from posecheck.cli.words import print_phrases, seconds
+
+    con = console()
+    run = [f"{stats.frames} frames in {seconds(stats.wall_s)} ({stats.fps:.1f} fps)", f"({result.ended_by})"]
     if mode.kind == "pose":
-        score = s.score
-        print(f"{mode.spec.title}: {stats.frames} frames in {stats.wall_s:.1f} s "
-              f"({stats.fps:.1f} fps); in the pose {s.time_in_pose_s:.1f} s, "
-              f"good form {s.time_in_good_form_s:.1f} s, score "
-              f"{'not judged' if score is None else f'{score:.0f}/100'} ({result.ended_by})")
+        print_phrases(con, [f"{mode.spec.title}: {score_words(s.score, bool(s.time_in_pose_s))}",
+                            f"in the pose {seconds(s.time_in_pose_s)}", f"good form {seconds(s.time_in_good_form_s)}",
+                            *run])
     else:
         from posecheck.cli.score_cmd import print_auto_summary
 
-        print(f"{stats.frames} frames in {stats.wall_s:.1f} s ({stats.fps:.1f} fps) ({result.ended_by})")
+        print_phrases(con, run)
         print_auto_summary(s, {})
     from posecheck.session.summary import work_on
 
-    print(f"what to work on: {work_on(s) or 'nothing stood out: every check was mostly ok'}")
-    print(f"session saved: {result.session_dir / 'summary.json'}")
+    con.print(Text(f"what to work on: {work_on(s) or 'nothing stood out: every check was mostly ok'}"), soft_wrap=True)
+    con.print(Text(f"session saved: {result.session_dir}"), soft_wrap=True)
     if record is not None:
-        print(f"recording: {record}")
+        con.print(Text(f"recording: {record}"), soft_wrap=True)
     if result.stats.frames:
         from posecheck.app.after_run import add_to_history, write_report
 
         path = write_report(result.session_dir, s, specs=list(mode.specs), video=record)
         if path is not None:
-            print(f"report: {path}")
+            con.print(Text(f"report: {path}"), soft_wrap=True)
         if not no_history:
-            add_to_history(s, "live", result.session_dir, list(mode.specs))
+            from posecheck.cli.history_cmd import tell_where_history_is
+
+            tell_where_history_is(add_to_history(s, "live", result.session_dir, list(mode.specs)))
     if not result.complete:
         raise SystemExit(130)
 

@@ -12,99 +12,126 @@ from posecheck.cli.region_option import region_option
 from posecheck.cli.specs_cmd import load_library, specs_option
 
 
+def score_words(score: float | None, in_pose: bool = True) -> str:
+    """``score 72/100``, or why there is none: never in the pose, or never judged."""
+    if score is not None:
+        return f"score {score:.0f}/100"
+    return "not judged: never in the pose" if not in_pose else "not judged"
+
+
 def print_routine(con, r) -> None:  # noqa: ANN001 - a Console and a RoutineReport
     """The routine section of a summary: totals, then per planned hold what was done."""
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.text import Text
 
-    con.print(f"[bold]{escape(r.title)}[/bold]: {r.holds_done} of {r.holds_planned} holds done, "
-              f"{r.holds_long_enough} held long enough in good form, {r.holds_skipped} skipped")
-    table = Table()
-    for col in ("pose", "side", "rep", "target", "done", "in pose", "good form", "score"):
-        table.add_column(col)
+    from posecheck.cli.tables import Column, print_table
+    from posecheck.cli.words import seconds, target_seconds
+
+    con.print(Text(f"{r.title}: {r.holds_done} of {r.holds_planned} holds done, {r.holds_long_enough} held "
+                   f"long enough in good form, {r.holds_skipped} skipped"))
+    columns = (Column("pose", whole=True), Column("side", whole=True), Column("rep", whole=True, justify="right"),
+               Column("target", whole=True, justify="right"), Column("done"),
+               Column("in pose", whole=True, justify="right", optional=True),
+               Column("good form", whole=True, justify="right"), Column("score", whole=True, justify="right"))
+    rows = []
     for st in r.steps:
-        target = f"{st.hold_target_s:g} s" if st.hold_target_s else "—"
+        target = target_seconds(st.hold_target_s)
         if st.done:
-            table.add_row(escape(st.title), st.side or "—", str(st.repetition), target,
-                          "yes" if st.held_long_enough else "too short", f"{st.time_in_pose_s:.1f} s",
-                          f"{st.time_in_good_form_s:.1f} s", "—" if st.score is None else f"{st.score:.0f}")
+            rows.append((st.title, st.side or "—", str(st.repetition), target,
+                         "yes" if st.held_long_enough else "too short", seconds(st.time_in_pose_s),
+                         seconds(st.time_in_good_form_s), "—" if st.score is None else f"{st.score:.0f}"))
         else:
-            table.add_row(escape(st.title), st.side or "—", str(st.repetition), target, "skipped",
-                          "", "", "")
-    con.print(table)
+            rows.append((st.title, st.side or "—", str(st.repetition), target, "skipped", "", "", ""))
+    print_table(con, columns, rows)
+
+
+def print_files(con, files: dict) -> None:  # noqa: ANN001 - a Console
+    """What was written, one file a line, the path whole."""
+    from rich.text import Text
+
+    for key, path in files.items():
+        con.print(Text(f"{key:<10} {path}"), soft_wrap=True)
 
 
 def print_auto_summary(s, files: dict) -> None:  # noqa: ANN001 - an AutoSummary
     """A --pose auto (or --routine) summary: the segments, the routine's holds, the files."""
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from posecheck.cli.tables import Column, console, print_table
+    from posecheck.cli.words import count, print_phrases, seconds
 
-    con = Console()
-    score = "not judged" if s.score is None else f"{s.score:.0f}/100"
-    con.print(f"[bold]{escape(Path(s.input).name)}[/bold]: {len(s.segments)} segment(s), score {score}, "
-              f"in a pose {s.time_in_pose_s:.1f} s, good form {s.time_in_good_form_s:.1f} s "
-              f"of {s.duration_s:.1f} s")
-    table = Table(title="segments", title_justify="left")
-    for col in ("pose", "side", "from", "to", "in pose", "good form", "score"):
-        table.add_column(col)
-    for seg in s.segments:
-        table.add_row(escape(seg.pose_title), seg.side or "—", f"{seg.start_s:.1f} s",
-                      f"{seg.end_s:.1f} s", f"{seg.time_in_pose_s:.1f} s",
-                      f"{seg.time_in_good_form_s:.1f} s",
-                      "—" if seg.score is None else f"{seg.score:.0f}")
-    con.print(table)
+    con = console()
+    print_phrases(con, [f"{Path(s.input).name}: {count(len(s.segments), 'segment')}",
+                        score_words(s.score, any(seg.time_in_pose_s for seg in s.segments)),
+                        f"in a pose {seconds(s.time_in_pose_s)}", f"good form {seconds(s.time_in_good_form_s)}",
+                        f"of {seconds(s.duration_s)}"])
+    columns = (Column("pose", whole=True), Column("side", whole=True), Column("from", whole=True, justify="right"),
+               Column("to", whole=True, justify="right"), Column("in pose", whole=True, justify="right"),
+               Column("good form", whole=True, justify="right"), Column("score", whole=True, justify="right"))
+    rows = [(seg.pose_title, seg.side or "—", seconds(seg.start_s), seconds(seg.end_s), seconds(seg.time_in_pose_s),
+             seconds(seg.time_in_good_form_s), "—" if seg.score is None else f"{seg.score:.0f}")
+            for seg in s.segments]
+    if rows:
+        print_table(con, columns, rows, title="segments")
     if s.routine is not None:
         print_routine(con, s.routine)
-    for key, path in files.items():
-        con.print(f"{key:<10} {escape(str(path))}")
+    print_files(con, files)
 
 
-def _print_summary(result, quiet: bool) -> None:
+def _print_summary(result, quiet: bool) -> None:  # noqa: ANN001 - a ScoreResult
     if quiet:
         return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.text import Text
+
+    from posecheck.cli.tables import Column, console, print_table
+    from posecheck.cli.words import count, number, print_phrases, seconds
 
     s = result.summary
     if s.pose == "auto":
         print_auto_summary(s, result.files)
         return
-    con = Console()
-    score = "not judged" if s.score is None else f"{s.score:.0f}/100"
-    con.print(f"[bold]{escape(s.pose_title)}[/bold] — {escape(Path(s.input).name)}: "
-              f"score {score}, in the pose {s.time_in_pose_s:.1f} s, "
-              f"good form {s.time_in_good_form_s:.1f} s, not judged {s.time_not_judged_s:.1f} s "
-              f"of {s.duration_s:.1f} s")
+    con = console()
+    con.print(Text(f"{s.pose_title} — {Path(s.input).name}", style="bold"), soft_wrap=True)
+    if s.photos is not None:
+        print_phrases(con, [score_words(s.score, bool(s.photos_in_pose)),
+                            f"{s.photos_in_pose} of {count(s.photos, 'photo')} in the pose",
+                            f"{s.photos_in_good_form} in good form"])
+    else:
+        print_phrases(con, [score_words(s.score, bool(s.time_in_pose_s)), f"in the pose {seconds(s.time_in_pose_s)}",
+                            f"good form {seconds(s.time_in_good_form_s)}",
+                            f"the camera could not judge {seconds(s.time_not_judged_s)}",
+                            f"of {seconds(s.duration_s)}"])
     if not s.complete:
         con.print("[yellow]incomplete: the run was interrupted[/yellow]")
     if s.frames_with_person < s.frames:
         con.print(f"no person found in {s.frames - s.frames_with_person} of {s.frames} frames")
     if s.frames_lost:
-        con.print(f"{s.frames_lost} frame(s) could not be decoded and were skipped")
+        con.print(f"{count(s.frames_lost, 'frame')} could not be decoded and {'was' if s.frames_lost == 1 else 'were'} "
+                  "skipped")
     for h in s.holds:
         side = f"{h.side} " if h.side else ""
-        con.print(f"  hold {side}{h.start_s:.1f}–{h.end_s:.1f} s: {h.duration_s:.1f} s, "
-                  f"good form {h.good_form_s:.1f} s")
-    table = Table(title=f"checks ({s.checks_over})", title_justify="left")
-    for col in ("check", "target", "median", "ok", "near", "off", "unknown"):
-        table.add_column(col, justify="left" if col == "check" else "right")
-    for cid, c in s.checks.items():
-        deg = "°" if c.unit == "deg" else ""  # ratios have no unit: shares of a body length
-        med = "—" if c.median is None else (f"{c.median:.0f}°" if deg else f"{c.median:.3g}")
-        table.add_row(escape(cid), escape(c.target) + deg, med, f"{c.pct_ok:.0f}%", f"{c.pct_near:.0f}%",
-                      f"{c.pct_off:.0f}%", f"{c.pct_unknown:.0f}%")
-    con.print(table)
+        print_phrases(con, [f"  hold {side}{h.start_s:.1f}–{h.end_s:.1f} s: {seconds(h.duration_s)}",
+                            f"good form {seconds(h.good_form_s)}"])
+    title = f"checks, over {s.checks_over}"
+    columns = (Column("check", whole=True), Column("target", whole=True, justify="right"),
+               Column("median", whole=True, justify="right"), Column("ok", whole=True, justify="right"),
+               Column("near", whole=True, justify="right"), Column("off", whole=True, justify="right"),
+               Column("unknown", whole=True, justify="right"))
+    # Ratios have no unit: shares of a body length.
+    rows = [(cid, c.target + _unit(c), "—" if c.median is None else number(c.median) + _unit(c),
+             f"{c.pct_ok:.0f}%", f"{c.pct_near:.0f}%", f"{c.pct_off:.0f}%", f"{c.pct_unknown:.0f}%")
+            for cid, c in s.checks.items()]
+    print_table(con, columns, rows, title=title)
     cues = [(cid, c.most_common_cue) for cid, c in s.checks.items() if c.most_common_cue]
     if cues:
         con.print("most common cues:")
-        for cid, cue in cues:
-            con.print(f"  {escape(cid)}: {escape(cue)}")
-    for key, path in result.files.items():
-        con.print(f"{key:<10} {escape(str(path))}")
+        print_table(con, (Column("check", whole=True), Column("cue")), [(f"  {cid}", cue) for cid, cue in cues],
+                    header=False)
+    print_files(con, result.files)
     if s.most_common_camera_cue:
-        con.print(f"camera: {escape(s.most_common_camera_cue)}")
+        con.print(Text(f"camera: {s.most_common_camera_cue}"))
+
+
+def _unit(c) -> str:  # noqa: ANN001 - a CheckStats
+    """``°`` after an angle check's figures."""
+    return "°" if c.unit == "deg" else ""
 
 
 @app.command("score")
@@ -119,7 +146,9 @@ def _print_summary(result, quiet: bool) -> None:
               help="Which leg is forward (lunges); auto finds it in every frame.")
 @click.option("--replay", type=click.Path(path_type=Path),
               help="Re-score a landmarks.jsonl from an earlier run instead of running the model.")
-@click.option("--model", type=click.Path(path_type=Path), help="A MediaPipe pose_landmarker .task file to use.")
+@click.option("--model", type=click.Path(path_type=Path),
+              help="A MediaPipe pose_landmarker_lite/full/heavy .task file instead of the model inside the "
+                   "mediapipe wheel (download it once from the MediaPipe pose landmarker page; see the README).")
 @click.option("--no-video", is_flag=True, help="Do not write annotated.mp4.")
 @click.option("--routine", help="Score a recorded routine against its plan (poses, sides, holds); instead of --pose.")
 @click.option("--routines", "routine_dirs", multiple=True, type=click.Path(path_type=Path),
@@ -264,7 +293,9 @@ def _after(result, out: Path, mode, with_report: bool, history: bool, quiet: boo
         if path is not None and not quiet:
             print(f"report     {path}")
     if history:
-        add_to_history(result.summary, "score", out, list(mode.specs))
+        from posecheck.cli.history_cmd import tell_where_history_is
+
+        tell_where_history_is(add_to_history(result.summary, "score", out, list(mode.specs), announce=not quiet))
 
 
 class _Bar:

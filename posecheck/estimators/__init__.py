@@ -11,7 +11,7 @@ from pathlib import Path
 
 from posecheck.errors import EstimatorError
 from posecheck.estimators.base import MODES, Estimator, Mode
-from posecheck.estimators.bundled import BundledEstimator
+from posecheck.estimators.bundled import MODEL_PAGE, BundledEstimator
 from posecheck.estimators.replay import ReplayEstimator
 from posecheck.estimators.taskfile import TaskFileEstimator
 
@@ -64,7 +64,7 @@ def create_estimator(
         size = name if name in _DOWNLOADED_MODELS else str(model_path).lower()
         raise EstimatorError(
             f"the {size} pose model is not bundled with mediapipe and posecheck never downloads models",
-            f"download pose_landmarker_{size}.task once and pass the file with --model",
+            f"download pose_landmarker_{size}.task once from {MODEL_PAGE} and pass the file with --model",
         )
     if name == "bundled" and model_path is not None:
         name = _kind_from_suffix(model_path)

@@ -18,7 +18,10 @@ from posecheck.errors import EstimatorError
 from posecheck.estimators.base import Estimator, quiet_native_stderr
 from posecheck.io.landmarks_file import RawPose
 
-TASK_HINT = "pass a pose_landmarker_lite/full/heavy .task file with --model"
+#: Where the pose landmarker ``.task`` models (lite, full, heavy) are published, for a user to download once.
+MODEL_PAGE = "https://ai.google.dev/edge/mediapipe/solutions/vision/pose_landmarker#models"
+
+TASK_HINT = f"pass a pose_landmarker_lite/full/heavy .task file with --model (downloaded once from {MODEL_PAGE})"
 
 
 def load_mediapipe() -> ModuleType:

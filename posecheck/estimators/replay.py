@@ -6,6 +6,7 @@ gives bit-identical results without a model, a camera or the video.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,9 +41,21 @@ class ReplayEstimator(Estimator):
         super().__init__("image")
         self.path = Path(path)
         self.header: LandmarksHeader
-        self.header, self._raws = read_raw(self.path)
+        #: the photo file of each frame read so far, for landmarks of a folder of photos
+        self.files: dict[int, str] = {}
+        self.header, raws = read_raw(self.path, self.files)
+        # The first frame is read now: whether the frames name photos must be known before any
+        # output is begun (and a bad first line is reported before anything is written).
+        self._reader = raws
+        first = next(raws, None)
+        self._raws = itertools.chain([first], raws) if first is not None else raws
         self.name = f"replay:{self.header.estimator}"
         self.frames_read = 0
+
+    @property
+    def names_files(self) -> bool:
+        """Whether the frames are photos of a folder, each naming its file."""
+        return bool(self.files)
 
     def raw_frames(self) -> Iterator[tuple[int, RawPose]]:
         """``(frame index, RawPose)`` for every stored frame not yet read."""
@@ -77,6 +90,6 @@ class ReplayEstimator(Estimator):
         return item[1]
 
     def _release(self) -> None:
-        close = getattr(self._raws, "close", None)
+        close = getattr(self._reader, "close", None)
         if close is not None:
             close()

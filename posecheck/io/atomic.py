@@ -19,7 +19,8 @@ from typing import Any
 from posecheck.errors import OutputError
 
 #: The files a run writes; a folder holding any of them holds results.
-RESULT_FILES = ("summary.json", "frames.csv", "landmarks.jsonl", "annotated.mp4", "report.html")
+RESULT_FILES = ("summary.json", "frames.csv", "landmarks.jsonl", "landmarks.jsonl.gz", "annotated.mp4",
+                "annotated.png", "annotated", "report.html")
 
 
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -110,19 +111,21 @@ def commit(tmp: Path, path: Path) -> None:
 
 
 class PartialFile:
-    """A text file written under a hidden name and moved into place only when whole.
+    """A file written under a hidden name and moved into place only when whole.
 
     Attributes:
         path: where the finished file goes.
-        fh: the open file to write to.
+        fh: the open file to write to (text, or bytes with ``binary``).
     """
 
-    def __init__(self, path: Path, newline: str | None = None, hint: str = "choose a writable --out folder") -> None:
+    def __init__(self, path: Path, newline: str | None = None, hint: str = "choose a writable --out folder",
+                 binary: bool = False) -> None:
         self.path = Path(path)
         self._hint = hint
         self._tmp = partial_path(self.path)
         try:
-            self.fh = open(self._tmp, "w", encoding="utf-8", newline=newline)
+            self.fh = (open(self._tmp, "wb") if binary  # noqa: SIM115 - closed by commit/abort
+                       else open(self._tmp, "w", encoding="utf-8", newline=newline))
         except OSError as exc:
             raise write_error(self.path, exc, hint) from None
 

@@ -164,10 +164,11 @@ class CameraSource(FrameSource):
         cap = _open_capture(index)
         if cap is None:
             others = [i for i in working_cameras() if i != index]
-            answer = (f"cameras that answer: {', '.join(map(str, others))} (use --camera N)" if others
-                      else "no camera answers on this machine")
-            raise CameraError(f"no camera at index {index}; {answer}",
-                              "or practise with a video file: --source FILE")
+            if others:
+                raise CameraError(f"no camera at index {index} (cameras that answer: {', '.join(map(str, others))})",
+                                  f"use --camera {others[0]}, or practise with a video file: --source FILE")
+            raise CameraError(f"no camera at index {index}, and no other camera answers on this machine",
+                              "connect one, or practise with a video file: --source FILE")
         self._cap = cap
         self.size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
         self.fps = float(cap.get(cv2.CAP_PROP_FPS) or 30.0)

@@ -13,7 +13,8 @@ Every layout ends with ``cue``: the cue that was on screen (and spoken when it a
 so the report's "worst moments" quote exactly what the person was told; then ``events``:
 what the session noticed about the frame before judging it, joined by ``;`` (``person
 changed``: the landmarks belong to someone else from this frame on, so no hold or segment
-spans it; ``left and right swapped back: legs``; ``implausible joints: left_knee, ...``).
+spans it; ``left and right swapped back: legs``; ``implausible joints: left_knee, ...``). A folder of
+photos has a ``file`` column after ``frame``: the photo each row is about.
 """
 
 from __future__ import annotations
@@ -30,21 +31,25 @@ def _num(x: float, digits: int) -> str:
     return "" if x is None or math.isnan(x) else f"{x:.{digits}f}"
 
 
-def header(layout: str, spec=None) -> list[str]:  # noqa: ANN001 - a PoseSpec for the pose layout
-    """The columns of ``frames.csv`` for ``layout`` (``pose`` needs the spec)."""
+def header(layout: str, spec=None, files: bool = False) -> list[str]:  # noqa: ANN001 - a PoseSpec
+    """The columns of ``frames.csv`` for ``layout`` (``pose`` needs the spec; ``files``: a folder of photos)."""
     if layout == "pose":
         cols = ["frame", "t", "side", "person", "in_pose", "good_form", "score"]
         for c in spec.checks:
             cols += [c.id, f"{c.id}.raw", f"{c.id}.status"]
-        return [*cols, "camera_cue", "cue", "events"]
-    cols = list(AUTO_COLUMNS)
-    if layout == "routine":
-        cols += ROUTINE_COLUMNS
-    return [*cols, "cue", "events"]
+        cols = [*cols, "camera_cue", "cue", "events"]
+    else:
+        cols = [*AUTO_COLUMNS, *(ROUTINE_COLUMNS if layout == "routine" else []), "cue", "events"]
+    return [cols[0], "file", *cols[1:]] if files else cols
 
 
-def row(layout: str, f: SessionFrame) -> list:
-    """One frame's row."""
+def row(layout: str, f: SessionFrame, file: str | None = None, files: bool = False) -> list:
+    """One frame's row (``files``: with the ``file`` column, holding ``file``)."""
+    out = _row(layout, f)
+    return [out[0], file or "", *out[1:]] if files else out
+
+
+def _row(layout: str, f: SessionFrame) -> list:
     v = f.verdict
     cue = f.cue.text if f.cue is not None else ""
     events = "; ".join(f.events)

@@ -14,20 +14,23 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
+from posecheck.checks import get_kind
 from posecheck.errors import HistoryError
 from posecheck.io.paths import history_path
 from posecheck.session.records import PoseSummary
 
 #: The schema this posecheck writes and reads (``PRAGMA user_version``).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: How long a writer waits for another one to finish, in seconds.
 BUSY_TIMEOUT_S = 30.0
 
+#: The first schema; a new file is made with it and then brought up to date by :data:`_MIGRATIONS`,
+#: so a new file and an old one migrated are always the same.
 _SCHEMA = """
 CREATE TABLE sessions (
     id INTEGER PRIMARY KEY,
@@ -61,12 +64,39 @@ CREATE TABLE session_checks (
 );
 """
 
-_OUR_TABLES = {"sessions", "session_checks"}
+#: Schema version -> the statements that bring a file of that version to the next one.
+_MIGRATIONS: dict[int, str] = {
+    1: """
+ALTER TABLE sessions ADD COLUMN spec_hash TEXT;   -- PoseSpec.content_hash; NULL: not recorded (schema 1)
+ALTER TABLE session_checks ADD COLUMN weight REAL;
+ALTER TABLE session_checks ADD COLUMN unit TEXT;   -- deg / ratio
+CREATE TABLE session_sides (
+    session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    side TEXT NOT NULL,                -- left / right
+    holds INTEGER NOT NULL,
+    time_in_pose_s REAL,
+    time_in_good_form_s REAL,
+    PRIMARY KEY (session_id, side)
+);
+CREATE TABLE session_side_checks (
+    session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+    side TEXT NOT NULL,
+    check_id TEXT NOT NULL,
+    median REAL,
+    off_by REAL,
+    pct_ok REAL,
+    PRIMARY KEY (session_id, side, check_id)
+);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+""",
+}
+
+_OUR_TABLES = {"sessions", "session_checks", "session_sides", "session_side_checks", "meta"}
 
 
 @dataclass(frozen=True)
 class CheckFigures:
-    """One check of one session.
+    """One check of one session (or of one side of it).
 
     Attributes:
         label: the check's short name.
@@ -74,6 +104,8 @@ class CheckFigures:
         median: the median value over the frames in the pose (None: never measured).
         off_by: how far the median lies outside the target (0 inside; None: unknown).
         pct_ok: percent of the frames in the pose the check was ok.
+        weight: the check's weight in the spec (None: not recorded, schema 1).
+        unit: ``deg`` or ``ratio`` (None: not recorded).
     """
 
     label: str
@@ -81,11 +113,30 @@ class CheckFigures:
     median: float | None
     off_by: float | None
     pct_ok: float | None
+    weight: float | None = None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class SideFigures:
+    """One side (``left``/``right``) of a session of a pose with sides.
+
+    Attributes:
+        holds: holds on this side.
+        time_in_pose_s: seconds in the pose on this side.
+        time_in_good_form_s: seconds of them in good form.
+        checks: each check over this side's frames in the pose (median, off_by, pct_ok).
+    """
+
+    holds: int
+    time_in_pose_s: float | None
+    time_in_good_form_s: float | None
+    checks: dict[str, CheckFigures] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Session:
-    """One row of the history: a ``score`` run or a ``live`` session."""
+    """One row of the history: a ``score`` run or a ``live`` session (or one segment of either)."""
 
     id: int
     started_at: datetime
@@ -104,11 +155,37 @@ class Session:
     hold_target_s: float | None
     longest_hold_s: float | None
     checks: dict[str, CheckFigures] = field(default_factory=dict)
+    spec_hash: str | None = None
+    sides: dict[str, SideFigures] = field(default_factory=dict)
 
     @property
     def day(self) -> date:
         """The local date of the session."""
         return self.started_at.date()
+
+    @property
+    def judged(self) -> bool:
+        """Whether the session has a score: the person was in the pose and the camera could judge them.
+
+        A session never in the pose is "not judged" (no score): its zero seconds in good form
+        say nothing about progress, so trends leave it out. Sessions recorded before scores
+        were withheld carry a score of 0 with no time in the pose; they are not judged either.
+        """
+        if self.score is None:
+            return False
+        return self.time_in_pose_s is None or self.time_in_pose_s > 0
+
+    def side_figures(self) -> dict[str, SideFigures]:
+        """The figures per side: the recorded ones, or the whole session's when it was all on one side."""
+        if self.sides:
+            # A session all on one side whose side has no check figures (a --pose auto segment
+            # before they were kept) has the session's own.
+            return {k: replace(f, checks=dict(self.checks)) if not f.checks and k == self.side else f
+                    for k, f in self.sides.items()}
+        if self.side in ("left", "right"):
+            holds = 1 if self.longest_hold_s else 0
+            return {self.side: SideFigures(holds, self.time_in_pose_s, self.time_in_good_form_s, dict(self.checks))}
+        return {}
 
 
 @dataclass(frozen=True)
@@ -163,7 +240,19 @@ class Trend:
 
 @dataclass(frozen=True)
 class PoseTrends:
-    """The trends of one pose: score, time in good form, and each check's median."""
+    """The trends of one pose, judged with one version of its spec: score, time in good form, each check's median.
+
+    Attributes:
+        pose: the pose id.
+        pose_title: its title (the latest session's).
+        spec_hash: the spec version (:attr:`~posecheck.specs.models.PoseSpec.content_hash`; None:
+            sessions recorded before versions were).
+        versions: how many spec versions of this pose the sessions given hold (1: no other).
+        sessions: how many sessions the trends are over (judged ones only).
+        not_judged: sessions of this pose and version left out because they were not judged.
+        first, last: the first and latest of those sessions.
+        session_ids: the history ids of those sessions, oldest first.
+    """
 
     pose: str
     pose_title: str
@@ -174,6 +263,53 @@ class PoseTrends:
     good_form: Trend
     checks: dict[str, Trend]
     check_off_by: dict[str, Trend]
+    spec_hash: str | None = None
+    versions: int = 1
+    not_judged: int = 0
+    session_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SidesOnADay:
+    """One figure on one day with both sides done: the left side's value and the right's."""
+
+    day: date
+    left: float
+    right: float
+
+    @property
+    def difference(self) -> float:
+        """Left minus right."""
+        return self.left - self.right
+
+
+@dataclass(frozen=True)
+class SideBalance:
+    """How one figure compares between the sides, day by day.
+
+    Attributes:
+        name: the figure (``good form (s)``, ``score`` or a check's label).
+        check_id: the check it is (None for the score and time in good form).
+        unit: ``s``, ``deg``, ``ratio`` or ``""``.
+        days: the days with both sides measured, oldest first.
+        gap: the size of the difference (``|left − right|``) over those days; lower is better.
+    """
+
+    name: str
+    check_id: str | None
+    unit: str
+    days: tuple[SidesOnADay, ...]
+    gap: Trend
+
+
+@dataclass(frozen=True)
+class PoseBalance:
+    """Left against right for one pose with sides, judged with one version of its spec."""
+
+    pose: str
+    pose_title: str
+    spec_hash: str | None
+    figures: tuple[SideBalance, ...]
 
 
 def _finite(x: object) -> float | None:
@@ -186,6 +322,16 @@ def _finite(x: object) -> float | None:
     return v if math.isfinite(v) else None
 
 
+def _check_row(spec, cid: str, c) -> tuple:  # noqa: ANN001 - a PoseSpec (or None) and a CheckStats
+    """``(median, off_by, pct_ok, weight, unit)`` of one check for the database."""
+    median = _finite(c.median)
+    check = spec.find_check(cid) if spec is not None else None
+    off_by = abs(check.target.deviation(median)) if check is not None and median is not None else None
+    weight = check.weight if check is not None else None
+    unit = get_kind(check.kind).unit if check is not None else None
+    return median, off_by, _finite(c.pct_ok), weight, unit
+
+
 def _side_of(summary: PoseSummary) -> str:
     sides = [s for s in summary.sides if s]
     if not sides:
@@ -193,6 +339,14 @@ def _side_of(summary: PoseSummary) -> str:
     if len(sides) == 1:
         return sides[0]
     return "both"
+
+
+def _run_script(con: sqlite3.Connection, script: str) -> None:
+    """Run ``;``-separated statements one by one (``executescript`` would commit the open transaction)."""
+    code = "\n".join(line.split("--")[0] for line in script.splitlines())  # comments may hold a ';'
+    for statement in code.split(";"):
+        if statement.strip():
+            con.execute(statement)
 
 
 class History:
@@ -284,10 +438,13 @@ class History:
                         f"{self.path} is an SQLite database but not a posecheck history "
                         f"(it holds {', '.join(sorted(tables))})",
                         "move it away, or set POSECHECK_HOME to use another folder")
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        con.execute(statement)
-                con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                _run_script(con, _SCHEMA)
+                version = 1
+            # Each step in the same transaction: a file is migrated whole or not at all.
+            while version < SCHEMA_VERSION:
+                _run_script(con, _MIGRATIONS[version])
+                version += 1
+            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -329,8 +486,9 @@ class History:
                 :func:`~posecheck.session.records.segment_as_summary` makes it).
             mode: ``"score"`` or ``"live"``.
             results_dir: the folder holding the session's files.
-            spec: the :class:`~posecheck.specs.models.PoseSpec`, to record how far each
-                median lies from its target (optional).
+            spec: the :class:`~posecheck.specs.models.PoseSpec` the session was judged with: its
+                version (content hash) keeps the trends of different versions apart, and each
+                median's distance from its target is recorded (optional).
             when: the session's time (default: now).
         """
         when = (when or datetime.now()).astimezone()
@@ -340,18 +498,10 @@ class History:
             when.isoformat(timespec="seconds"), when.date().isoformat(), s.pose, s.pose_title or s.pose,
             _side_of(s), mode, s.input, str(results_dir), int(s.complete), _finite(s.duration_s), _finite(s.score),
             _finite(s.time_in_pose_s), _finite(s.time_in_good_form_s), _finite(s.time_not_judged_s),
-            _finite(s.hold_target_s), longest,
+            _finite(s.hold_target_s), longest, spec.content_hash if spec is not None else None,
         )
-        checks = []
-        for cid, c in s.checks.items():
-            median = _finite(c.median)
-            off_by = None
-            if spec is not None and median is not None:
-                try:
-                    off_by = abs(spec.check(cid).target.deviation(median))
-                except KeyError:
-                    off_by = None
-            checks.append((cid, c.label or cid, c.target, median, off_by, _finite(c.pct_ok)))
+        checks = [(cid, c.label or cid, c.target, *_check_row(spec, cid, c)) for cid, c in s.checks.items()]
+        sides = {name: t for name, t in s.sides.items() if name in ("left", "right")}
         with self._errors():
             con = self.con
             con.execute("BEGIN IMMEDIATE")
@@ -359,16 +509,46 @@ class History:
                 cur = con.execute(
                     "INSERT INTO sessions (started_at, day, pose, pose_title, side, mode, input, results_dir, "
                     "complete, duration_s, score, time_in_pose_s, time_in_good_form_s, time_not_judged_s, "
-                    "hold_target_s, longest_hold_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+                    "hold_target_s, longest_hold_s, spec_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row)
                 sid = int(cur.lastrowid)
                 con.executemany(
-                    "INSERT INTO session_checks (session_id, check_id, label, target, median, off_by, pct_ok) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)", [(sid, *c) for c in checks])
+                    "INSERT INTO session_checks (session_id, check_id, label, target, median, off_by, pct_ok, "
+                    "weight, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(sid, *c) for c in checks])
+                con.executemany(
+                    "INSERT INTO session_sides (session_id, side, holds, time_in_pose_s, time_in_good_form_s) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(sid, name, t.holds, _finite(t.time_in_pose_s), _finite(t.time_in_good_form_s))
+                     for name, t in sides.items()])
+                con.executemany(
+                    "INSERT INTO session_side_checks (session_id, side, check_id, median, off_by, pct_ok) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(sid, name, cid, *_check_row(spec, cid, c)[:3])
+                     for name, t in sides.items() for cid, c in t.checks.items()])
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
         return sid
+
+    # -- telling the user once ---------------------------------------------------------------
+
+    def first_time(self, key: str) -> bool:
+        """True the first time ``key`` is asked about in this history file, False ever after.
+
+        For things said once per data folder, such as where the history is kept.
+        """
+        with self._errors():
+            con = self.con
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                cur = con.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                                  (key, datetime.now().astimezone().isoformat(timespec="seconds")))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return cur.rowcount == 1
 
     # -- reading -----------------------------------------------------------------------
 
@@ -388,12 +568,25 @@ class History:
             con.row_factory = sqlite3.Row
             try:
                 rows = con.execute(sql, args).fetchall()
-                ids = [r["id"] for r in rows]
+                ids = {r["id"] for r in rows}
                 checks: dict[int, dict[str, CheckFigures]] = {i: {} for i in ids}
                 for c in con.execute("SELECT * FROM session_checks ORDER BY rowid"):
-                    if c["session_id"] in checks:
+                    if c["session_id"] in ids:
                         checks[c["session_id"]][c["check_id"]] = CheckFigures(
-                            c["label"], c["target"], c["median"], c["off_by"], c["pct_ok"])
+                            c["label"], c["target"], c["median"], c["off_by"], c["pct_ok"], c["weight"], c["unit"])
+                side_checks: dict[tuple[int, str], dict[str, CheckFigures]] = {}
+                for c in con.execute("SELECT * FROM session_side_checks ORDER BY rowid"):
+                    if c["session_id"] in ids:
+                        whole = checks[c["session_id"]].get(c["check_id"])
+                        side_checks.setdefault((c["session_id"], c["side"]), {})[c["check_id"]] = CheckFigures(
+                            whole.label if whole else c["check_id"], whole.target if whole else "", c["median"],
+                            c["off_by"], c["pct_ok"], whole.weight if whole else None, whole.unit if whole else None)
+                sides: dict[int, dict[str, SideFigures]] = {i: {} for i in ids}
+                for t in con.execute("SELECT * FROM session_sides ORDER BY rowid"):
+                    if t["session_id"] in ids:
+                        sides[t["session_id"]][t["side"]] = SideFigures(
+                            t["holds"], t["time_in_pose_s"], t["time_in_good_form_s"],
+                            side_checks.get((t["session_id"], t["side"]), {}))
             finally:
                 con.row_factory = None
         return [Session(
@@ -402,7 +595,13 @@ class History:
             results_dir=r["results_dir"], complete=bool(r["complete"]), duration_s=r["duration_s"],
             score=r["score"], time_in_pose_s=r["time_in_pose_s"], time_in_good_form_s=r["time_in_good_form_s"],
             time_not_judged_s=r["time_not_judged_s"], hold_target_s=r["hold_target_s"],
-            longest_hold_s=r["longest_hold_s"], checks=checks[r["id"]]) for r in rows]
+            longest_hold_s=r["longest_hold_s"], checks=checks[r["id"]], spec_hash=r["spec_hash"],
+            sides=sides[r["id"]]) for r in rows]
+
+    def known_poses(self) -> list[str]:
+        """Every pose id with a session in the history."""
+        with self._errors():
+            return [r[0] for r in self.con.execute("SELECT DISTINCT pose FROM sessions ORDER BY pose")]
 
 
 @contextmanager
@@ -422,14 +621,33 @@ def record_session(summary: PoseSummary, *, mode: str, results_dir: Path | str, 
         return h.append(summary, mode=mode, results_dir=results_dir, spec=spec)
 
 
-def trends(sessions: Iterable[Session]) -> list[PoseTrends]:
-    """Per pose, how the score, the time in good form and each check's median moved."""
-    by_pose: dict[str, list[Session]] = {}
+def _groups(sessions: Iterable[Session]) -> dict[tuple[str, str | None], list[Session]]:
+    """Sessions by pose and spec version, oldest first within each."""
+    out: dict[tuple[str, str | None], list[Session]] = {}
     for s in sessions:
-        by_pose.setdefault(s.pose, []).append(s)
-    out = []
-    for pose, rows in by_pose.items():
+        out.setdefault((s.pose, s.spec_hash), []).append(s)
+    for rows in out.values():
         rows.sort(key=lambda s: (s.started_at, s.id))
+    return out
+
+
+def trends(sessions: Iterable[Session]) -> list[PoseTrends]:
+    """Per pose and spec version, how the score, the time in good form and each check's median moved.
+
+    A spec of the same id with other content (a user's own replacing the bundled one, or a
+    bundled one changed by an upgrade) measures against other targets, so its sessions
+    make a trend of their own. Sessions not judged (never in the pose) are left out and
+    counted in :attr:`PoseTrends.not_judged`; a pose and version with none judged has no trend.
+    """
+    groups = _groups(sessions)
+    versions: dict[str, int] = {}
+    for pose, _ in groups:
+        versions[pose] = versions.get(pose, 0) + 1
+    out = []
+    for (pose, spec_hash), every in groups.items():
+        rows = [s for s in every if s.judged]
+        if not rows:
+            continue
 
         def series(get) -> tuple[tuple[datetime, float], ...]:  # noqa: ANN001
             return tuple((s.started_at, v) for s in rows if (v := get(s)) is not None)
@@ -451,15 +669,73 @@ def trends(sessions: Iterable[Session]) -> list[PoseTrends]:
             pose=pose, pose_title=rows[-1].pose_title, sessions=len(rows), first=rows[0].started_at,
             last=rows[-1].started_at, score=Trend("score", series(lambda s: s.score)),
             good_form=Trend("good form (s)", series(lambda s: s.time_in_good_form_s)),
-            checks=checks, check_off_by=off_by))
-    out.sort(key=lambda t: t.pose)
+            checks=checks, check_off_by=off_by, spec_hash=spec_hash, versions=versions[pose],
+            not_judged=len(every) - len(rows), session_ids=tuple(s.id for s in rows)))
+    out.sort(key=lambda t: (t.pose, t.first))
+    return out
+
+
+def key_checks(sessions: Iterable[Session]) -> list[str]:
+    """The checks that matter most for these sessions' pose: those of the highest weight recorded.
+
+    Sessions recorded before weights were (schema 1) make every check a key check.
+    """
+    weights: dict[str, float | None] = {}
+    for s in sessions:
+        for cid, c in s.checks.items():
+            if weights.get(cid) is None:
+                weights[cid] = c.weight
+    known = [w for w in weights.values() if w is not None]
+    if not known:
+        return list(weights)
+    top = max(known)
+    return [cid for cid, w in weights.items() if w is None or w == top]
+
+
+def balance(sessions: Iterable[Session]) -> list[PoseBalance]:
+    """Per pose with sides (and spec version): left against right, day by day, for the figures that matter.
+
+    The figures are the time in good form and the key checks' medians (:func:`key_checks`).
+    A day's value for a side is the mean over that day's judged sessions on that side (a
+    session done on both sides gives one value to each), so three left holds and one right
+    hold compare per hold, not in total. Only days with both sides count; the gap between
+    the sides (``|left − right|``) is a :class:`Trend` where lower is better.
+    """
+    out = []
+    for (pose, spec_hash), every in _groups(sessions).items():
+        rows = [s for s in every if s.judged and s.side_figures()]
+        if not rows:
+            continue
+        checks = key_checks(rows)
+        labels = {cid: c.label for s in rows for cid, c in s.checks.items()}
+        units = {cid: c.unit for s in rows for cid, c in s.checks.items() if c.unit}
+        getters = [("good form", None, "s", lambda f: f.time_in_good_form_s)]
+        getters += [(labels.get(cid, cid), cid, units.get(cid, ""),
+                     lambda f, c=cid: f.checks[c].median if c in f.checks else None) for cid in checks]
+        figures = []
+        for name, cid, unit, get in getters:
+            per_day: dict[date, dict[str, list[float]]] = {}
+            for s in rows:
+                for side, fig in s.side_figures().items():
+                    v = _finite(get(fig))
+                    if v is not None:
+                        per_day.setdefault(s.day, {}).setdefault(side, []).append(v)
+            days = tuple(SidesOnADay(day, sum(v["left"]) / len(v["left"]), sum(v["right"]) / len(v["right"]))
+                         for day, v in sorted(per_day.items()) if v.get("left") and v.get("right"))
+            if days:
+                gap = Trend(f"{name}: left − right", tuple(
+                    (datetime.combine(d.day, datetime.min.time()), abs(d.difference)) for d in days), better="lower")
+                figures.append(SideBalance(name, cid, unit, days, gap))
+        if figures:
+            out.append(PoseBalance(pose, rows[-1].pose_title, spec_hash, tuple(figures)))
+    out.sort(key=lambda b: b.pose)
     return out
 
 
 #: The columns of ``posecheck history --csv`` before the per-check ones.
 CSV_COLUMNS = ("started_at", "pose", "pose_title", "side", "mode", "score", "time_in_good_form_s",
                "time_in_pose_s", "time_not_judged_s", "duration_s", "hold_target_s", "longest_hold_s",
-               "complete", "input", "results_dir")
+               "complete", "input", "results_dir", "spec_hash")
 
 
 def csv_rows(sessions: list[Session]) -> tuple[list[str], list[list[object]]]:
@@ -474,7 +750,7 @@ def csv_rows(sessions: list[Session]) -> tuple[list[str], list[list[object]]]:
     for s in sessions:
         base = [s.started_at.isoformat(timespec="seconds"), s.pose, s.pose_title, s.side, s.mode, s.score,
                 s.time_in_good_form_s, s.time_in_pose_s, s.time_not_judged_s, s.duration_s, s.hold_target_s,
-                s.longest_hold_s, int(s.complete), s.input, s.results_dir]
+                s.longest_hold_s, int(s.complete), s.input, s.results_dir, s.spec_hash]
         med = [s.checks[c].median if c in s.checks else None for c in check_ids]
         ok = [s.checks[c].pct_ok if c in s.checks else None for c in check_ids]
         rows.append(["" if v is None else v for v in (*base, *med, *ok)])

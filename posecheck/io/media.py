@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 
 from posecheck.errors import InputError, OutputError
-from posecheck.io.atomic import commit, partial_path
+from posecheck.io.atomic import commit, partial_path, write_error
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +94,13 @@ class VideoFrame:
             undecodable frames are not counted).
         t: seconds from the start of the input; strictly increasing.
         image: ``(height, width, 3)`` ``uint8`` BGR.
+        name: the photo's file name, when it is one of a folder of photos (or a photo); None for video.
     """
 
     index: int
     t: float
     image: np.ndarray
+    name: str | None = None
 
 
 class MediaSource(abc.ABC):
@@ -483,7 +485,7 @@ class _ImageSource(MediaSource):
                     continue
             # t follows the file's place in the folder, so a skipped file leaves
             # a gap in time instead of shifting every later picture.
-            yield VideoFrame(index, position / self.info.fps, self._fit(image))
+            yield VideoFrame(index, position / self.info.fps, self._fit(image), self._files[position].name)
             index += 1
             image = None
 
@@ -739,6 +741,25 @@ class VideoWriter:
             self.close()
         else:
             self.abort()
+
+
+def write_png(path: Path, image: np.ndarray) -> Path:
+    """Write a BGR picture as a PNG, under a hidden name first and renamed when whole.
+
+    Raises:
+        OutputError: the picture cannot be encoded or the file cannot be written.
+    """
+    ok, data = cv2.imencode(".png", image)
+    if not ok:
+        raise OutputError(f"cannot encode {path} as PNG", "report this as a bug, with the photo")
+    tmp = partial_path(path)
+    try:
+        tmp.write_bytes(data.tobytes())
+        os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise write_error(path, err) from None
+    return path
 
 
 def is_still_input(name: str | None) -> bool:

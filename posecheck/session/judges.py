@@ -248,7 +248,7 @@ class SingleJudge(Judge):
     def summary(self, input_name: str, complete: bool, run: dict) -> PoseSummary:
         self.counter.close()
         return pose_summary(self.spec, self.log, self.counter, input_name=input_name, fps=self.timing.fps,
-                            frame_s=self.timing.frame_s, complete=complete, run=run)
+                            frame_s=self.timing.frame_s, complete=complete, run=run, still=self.timing.still)
 
 
 class _OpenSegment:

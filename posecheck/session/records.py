@@ -58,11 +58,19 @@ class CheckStats:
 
 @dataclass(frozen=True, kw_only=True)
 class SideTotals:
-    """The holds of one side (``left``/``right``, or ``both`` for poses without sides)."""
+    """The holds of one side (``left``/``right``, or ``both`` for poses without sides).
+
+    Attributes:
+        holds: how many holds on this side.
+        time_in_pose_s, time_in_good_form_s: their seconds in the pose, and in good form.
+        checks: poses with sides: each check over this side's frames in the pose, so the sides
+            can be set against each other (empty for ``both``).
+    """
 
     holds: int = 0
     time_in_pose_s: float = 0.0
     time_in_good_form_s: float = 0.0
+    checks: dict[str, CheckStats] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,12 +186,12 @@ class _PoseFigures:
     frames: int = 0
     frames_with_person: int = 0
     fps: float = 0.0
-    duration_s: float = 0.0
+    duration_s: float | None = 0.0
     score: float | None = None
     score_means: str = SCORE_SENTENCE
-    time_in_pose_s: float = 0.0
-    time_in_good_form_s: float = 0.0
-    time_not_judged_s: float = 0.0
+    time_in_pose_s: float | None = 0.0
+    time_in_good_form_s: float | None = 0.0
+    time_not_judged_s: float | None = 0.0
     hold_target_s: float | None = None
     holds: list[Hold] = field(default_factory=list)
     sides: dict[str, SideTotals] = field(default_factory=dict)
@@ -191,6 +199,9 @@ class _PoseFigures:
     checks_over: str = "frames in the pose"
     most_common_camera_cue: str | None = None
     person_changes: list[PersonChange] = field(default_factory=list)
+    photos: int | None = None
+    photos_in_pose: int | None = None
+    photos_in_good_form: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,7 +226,13 @@ class _AutoFigures:
 # fields of its last base first.
 @dataclass(frozen=True, kw_only=True)
 class PoseSummary(_Run, _PoseFigures):
-    """``summary.json`` of a run judged against one pose."""
+    """``summary.json`` of a run judged against one pose.
+
+    ``score`` is None ("not judged") when the person was never in the pose, or the camera
+    could never judge them. Photos (``photos`` is their number) are counted, not timed:
+    ``photos_in_pose`` and ``photos_in_good_form`` say how many were, the time fields are
+    None and there are no holds.
+    """
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -278,7 +295,8 @@ def summary_json_schema() -> dict[str, Any]:
 def segment_as_summary(seg: Segment, run: AutoSummary) -> PoseSummary:
     """One segment of a ``--pose auto`` run as a run of its own pose (for the history)."""
     side = SideTotals(holds=len(seg.holds), time_in_pose_s=seg.time_in_pose_s,
-                      time_in_good_form_s=seg.time_in_good_form_s)
+                      time_in_good_form_s=seg.time_in_good_form_s,
+                      checks=dict(seg.checks) if seg.side in ("left", "right") else {})
     return PoseSummary(pose=seg.pose, pose_title=seg.pose_title, input=run.input, complete=run.complete,
                        frames=seg.frames, fps=run.fps, duration_s=round(seg.end_s - seg.start_s, 3),
                        score=seg.score, time_in_pose_s=seg.time_in_pose_s,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 
@@ -59,6 +60,8 @@ class FrameLog:
         self.t = array("d")
         self.score = array("d")
         self.detected = bytearray()
+        self.good = bytearray()
+        self.side: list[str | None] = []
         self.camera: list[str | None] = []
         self.cols = {c.id: _Column() for c in spec.checks}
         self._order = {c.id: k for k, c in enumerate(spec.checks)}
@@ -71,6 +74,8 @@ class FrameLog:
         self.t.append(v.t)
         self.score.append(v.score)
         self.detected.append(1 if v.detected else 0)
+        self.good.append(1 if v.good_form else 0)
+        self.side.append(v.side)
         self.camera.append(v.camera_cue)
         for c in v.checks:
             col = self.cols[c.id]
@@ -78,8 +83,16 @@ class FrameLog:
             col.status.append(c.status.code)
             col.cues.append(c.cue)
 
-    def check_stats(self, check_id: str, basis: np.ndarray) -> CheckStats:
-        """One check's statistics over the frames where ``basis`` is true."""
+    def check_stats(self, check_id: str, basis: np.ndarray, corrections: bool = True) -> CheckStats:
+        """One check's statistics over the frames where ``basis`` is true.
+
+        Args:
+            check_id: the check.
+            basis: which frames count.
+            corrections: whether a correction may be the most common cue. Off when the person
+                was never in the pose: telling them how to fix a pose they never entered is
+                not honest, so only camera and visibility instructions count then.
+        """
         col = self.cols[check_id]
         vals = np.frombuffer(col.values, dtype=np.float64)[basis] if len(col.values) else np.zeros(0)
         status = np.frombuffer(bytes(col.status), dtype=np.uint8)[basis] if len(col.status) else np.zeros(0)
@@ -92,7 +105,9 @@ class FrameLog:
         def q(p: float) -> float | None:
             return round(float(np.percentile(measured, p)), 3) if measured.size else None
 
-        counts = Counter(c for c, b in zip(col.cues, basis) if b and c)
+        unknown = Status.UNKNOWN.code
+        counts = Counter(c for c, st, b in zip(col.cues, col.status, basis)
+                         if b and c and (corrections or st == unknown))
         check = self.spec.check(check_id)
         measured_accuracy = accuracy_of(self.spec, check_id)
         return CheckStats(median=q(50), p10=q(10), p90=q(90), pct_ok=pct(Status.OK), pct_near=pct(Status.NEAR),
@@ -103,6 +118,14 @@ class FrameLog:
                           unit=get_kind(check.kind).unit)
 
 
+#: What a summary's check statistics are over: the frames in the pose, or (never in it) every frame.
+OVER_POSE = "frames in the pose"
+OVER_ALL = "all frames, never in the pose"
+#: The same for photos.
+OVER_POSE_PHOTOS = "photos in the pose"
+OVER_ALL_PHOTOS = "all photos, none in the pose"
+
+
 def _figures(spec: PoseSpec, log: FrameLog, counter: HoldCounter, frame_s: float) -> dict:
     """The figures a pose summary and a segment share."""
     n = len(log)
@@ -110,13 +133,11 @@ def _figures(spec: PoseSpec, log: FrameLog, counter: HoldCounter, frame_s: float
     score = np.frombuffer(log.score, dtype=np.float64) if n else np.zeros(0)
     judged = ~np.isnan(score)
     counted = np.asarray(counter.counted[:n], dtype=bool)
-    if counter.score is not None:
-        total = counter.score
-    elif judged.any():
-        total = 0.0  # judged, but never in the pose
-    else:
-        total = None  # never judged: no number would be honest
-    basis = counted if counted.any() else np.ones(n, dtype=bool)
+    in_pose = bool(counted.any())
+    # Never in the pose is "not judged", like a wrong view: a 0 would say "judged, all wrong"
+    # and pull a trend down for a run that says nothing about how the pose is done.
+    total = counter.score if in_pose else None
+    basis = counted if in_pose else np.ones(n, dtype=bool)
     return {
         "frames": n,
         "score": None if total is None else round(total, 1),
@@ -125,14 +146,41 @@ def _figures(spec: PoseSpec, log: FrameLog, counter: HoldCounter, frame_s: float
         "time_not_judged_s": round(float(dur[~judged].sum()), 3),
         "hold_target_s": spec.hold.target_s if spec.hold else None,
         "holds": list(counter.holds),
-        "checks": {c.id: log.check_stats(c.id, basis) for c in spec.checks},
-        "in_pose": bool(counted.any()),
+        "checks": {c.id: log.check_stats(c.id, basis, corrections=in_pose) for c in spec.checks},
+        "in_pose": in_pose,
+        "counted": counted,
         "duration_s": round(float(dur.sum()), 3),
     }
 
 
+def _side_checks(spec: PoseSpec, log: FrameLog, counted: np.ndarray, side: str) -> dict[str, CheckStats]:
+    """Each check over the frames in the pose on one side (for left against right)."""
+    basis = counted & np.array([s == side for s in log.side[:len(counted)]], dtype=bool)
+    if not basis.any():
+        return {}
+    return {c.id: log.check_stats(c.id, basis) for c in spec.checks}
+
+
+def _photo_figures(log: FrameLog, counted: np.ndarray) -> dict:
+    """A run of photos: how many were in the pose and in good form, and the score over those; no time, no holds.
+
+    Photos are unrelated moments, not a stretch of time: "in the pose 1.0 s" or a hold
+    "0.0–1.0 s" would be made up.
+    """
+    score = np.frombuffer(log.score, dtype=np.float64)[: len(counted)]
+    judged = counted & ~np.isnan(score)
+    good = np.frombuffer(bytes(log.good), dtype=np.uint8)[: len(counted)].astype(bool)
+    return {
+        "photos": len(counted), "photos_in_pose": int(counted.sum()),
+        "photos_in_good_form": int((counted & good).sum()),
+        "score": round(float(score[judged].mean()), 1) if judged.any() else None,
+        "time_in_pose_s": None, "time_in_good_form_s": None, "time_not_judged_s": None, "duration_s": None,
+        "hold_target_s": None, "holds": [],
+    }
+
+
 def pose_summary(spec: PoseSpec, log: FrameLog, counter: HoldCounter, *, input_name: str, fps: float,
-                 frame_s: float, complete: bool, run: dict | None = None) -> PoseSummary:
+                 frame_s: float, complete: bool, run: dict | None = None, still: bool = False) -> PoseSummary:
     """The summary of a run judged against one pose.
 
     Args:
@@ -145,6 +193,7 @@ def pose_summary(spec: PoseSpec, log: FrameLog, counter: HoldCounter, *, input_n
         complete: the run reached the end of its input.
         run: how the run was made (estimator, stride, mode...; see
             :data:`~posecheck.session.records.RUN_FIELDS`).
+        still: the frames are photos: counted, not timed (no time in the pose, no holds).
     """
     fig = _figures(spec, log, counter, frame_s)
     n = fig["frames"]
@@ -154,18 +203,24 @@ def pose_summary(spec: PoseSpec, log: FrameLog, counter: HoldCounter, *, input_n
         s = sides.get(key, SideTotals())
         sides[key] = SideTotals(holds=s.holds + 1, time_in_pose_s=round(s.time_in_pose_s + h.duration_s, 3),
                                 time_in_good_form_s=round(s.time_in_good_form_s + h.good_form_s, 3))
+    if spec.sides == "front_back":
+        sides = {k: replace(t, checks=_side_checks(spec, log, fig["counted"], k)) for k, t in sides.items()}
+    figures = {"duration_s": fig["duration_s"], "score": fig["score"], "time_in_pose_s": fig["time_in_pose_s"],
+               "time_in_good_form_s": fig["time_in_good_form_s"], "time_not_judged_s": fig["time_not_judged_s"],
+               "hold_target_s": fig["hold_target_s"], "holds": fig["holds"]}
+    if still:
+        figures = _photo_figures(log, fig["counted"])
+        sides = {}
     cams = Counter(c for c in log.camera if c)
     top = cams.most_common(1)[0] if cams else None
     return PoseSummary(
         pose=spec.id, pose_title=spec.title, input=input_name, complete=complete, frames=n,
-        frames_with_person=int(sum(log.detected)), fps=round(float(fps), 3), duration_s=fig["duration_s"],
-        score=fig["score"], time_in_pose_s=fig["time_in_pose_s"], time_in_good_form_s=fig["time_in_good_form_s"],
-        time_not_judged_s=fig["time_not_judged_s"], hold_target_s=fig["hold_target_s"], holds=fig["holds"],
-        sides=sides, checks=fig["checks"],
-        checks_over="frames in the pose" if fig["in_pose"] else "all frames (never in the pose)",
+        frames_with_person=int(sum(log.detected)), fps=round(float(fps), 3), sides=sides, checks=fig["checks"],
+        checks_over=(OVER_POSE_PHOTOS if still else OVER_POSE) if fig["in_pose"] else (
+            OVER_ALL_PHOTOS if still else OVER_ALL),
         # Only worth a headline when it held for a real share of the time, not a few frames.
         most_common_camera_cue=top[0] if top and top[1] >= 0.1 * max(n, 1) else None,
-        **(run or {}))
+        **figures, **(run or {}))
 
 
 def segment_summary(spec: PoseSpec, side: str | None, log: FrameLog, counter: HoldCounter,
@@ -217,5 +272,5 @@ def finite_or_none(x: float | None) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
 
 
-__all__ = ["FrameLog", "WORK_ON_PCT", "finite_or_none", "frame_durations", "pose_summary", "segment_summary",
-           "work_on"]
+__all__ = ["OVER_ALL", "OVER_ALL_PHOTOS", "OVER_POSE", "OVER_POSE_PHOTOS", "WORK_ON_PCT", "FrameLog", "finite_or_none",
+           "frame_durations", "pose_summary", "segment_summary", "work_on"]

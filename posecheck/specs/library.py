@@ -75,5 +75,7 @@ class SpecLibrary(Library[PoseSpec]):
     """
 
     def __init__(self, extra: list[Path] | None = None, include_bundled: bool = True) -> None:
-        self.folders: list[Path] = ([bundled_specs_dir()] if include_bundled else []) + list(extra or [])
+        #: the user's folders, in the order given (a later one's spec replaces an earlier one's)
+        self.extra: list[Path] = list(extra or [])
+        self.folders: list[Path] = ([bundled_specs_dir()] if include_bundled else []) + self.extra
         self._load(self.folders, load_spec, "fix the spec files or check them with 'posecheck specs validate'")

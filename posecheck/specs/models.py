@@ -326,6 +326,31 @@ class PoseSpec(_Strict):
             self._compiled = compile_spec(self)
         return self._compiled
 
+    @property
+    def content_hash(self) -> str:
+        """12 hex digits that change whenever something that decides the numbers changes.
+
+        The hash covers the checks (kinds, points, targets, weights, in-pose ranges), the
+        posture checks, the view, the sides, the hold and the visibility threshold; it leaves
+        out the wording (title, aliases, description, sources, labels, cues, praise), so that
+        rewording a cue does not split a pose's history, while a spec of the same id with
+        other targets (a user's own, replacing the bundled one) keeps trends of its own.
+        """
+        if self._hash is None:
+            import hashlib
+            import json
+
+            wording = {"title", "aliases", "source", "description", "praise", "unmeasurable"}
+            data = self.model_dump(exclude=wording)
+            for check in (*data["checks"], *data["posture"]):
+                check.pop("label", None)
+                check.pop("cues", None)
+            text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+            self._hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        return self._hash
+
+    _hash: str | None = PrivateAttr(default=None)
+
     def find_check(self, check_id: str) -> CheckSpec | None:
         """The check with id ``check_id``, or None when the spec has none (e.g. it changed since a run)."""
         return next((c for c in self.checks if c.id == check_id), None)

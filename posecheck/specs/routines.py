@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from posecheck.errors import SpecError, UnknownPoseError, UnknownRoutineError
+from posecheck.errors import SpecError, UnknownPoseError, UnknownRoutineError, printable
 from posecheck.specs import SpecLibrary
 from posecheck.specs.library import Library
-from posecheck.specs.loader import load_model
+from posecheck.specs.loader import read_yaml, validate_data
 from posecheck.specs.models import ID_PATTERN, Hold, normalise_name
 
 
@@ -62,12 +62,13 @@ class RoutineStep(_Strict):
 class Routine(_Strict):
     """A guided sequence of poses."""
 
-    id: str = Field(..., pattern=ID_PATTERN)
-    title: str
-    source: list[str] = Field(..., min_length=1)
-    description: str | None = None
-    rest_s: float = Field(10.0, ge=0, le=600, description="Default rest between holds.")
-    steps: list[RoutineStep] = Field(..., min_length=1)
+    id: str = Field(..., pattern=ID_PATTERN, description="Stable id: lower case, digits and _; "
+                                                          "what 'posecheck live --routine' is given.")
+    title: str = Field(..., description="The name shown and spoken.")
+    source: list[str] = Field(..., min_length=1, description="The source texts the routine follows, e.g. '000'.")
+    description: str | None = Field(None, description="A sentence or two shown by 'posecheck routines show'.")
+    rest_s: float = Field(10.0, ge=0, le=600, description="Default rest between holds, in seconds.")
+    steps: list[RoutineStep] = Field(..., min_length=1, description="The poses in order.")
 
     def names(self) -> list[str]:
         """The names this routine answers to, normalised."""
@@ -82,24 +83,69 @@ def bundled_routines_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "routines"
 
 
-def check_poses(routine: Routine, origin: str, specs: SpecLibrary) -> None:
-    """SpecError naming each step whose pose the library does not know."""
+def _unknown_pose(name: str, specs: SpecLibrary) -> str | None:
+    """Why ``name`` is no pose of ``specs`` (None: it is one)."""
+    try:
+        specs.get(name)
+    except UnknownPoseError as exc:
+        text = exc.one_line().rstrip(".")
+        if specs.extra:
+            where = ", ".join(str(f) for f in specs.extra)
+            return f"{text} (not a bundled pose, nor one in {where})"
+        # The commonest cause: a pose of the user's own, whose folder was not given.
+        return f"{text} (a pose of your own? add --specs DIR, the folder of its spec file)"
+    return None
+
+
+def pose_problems(data: Any, origin: str, specs: SpecLibrary) -> list[str]:
+    """One line per step of a routine's raw data whose pose ``specs`` does not know.
+
+    Read from the raw data rather than the validated routine, so that an unknown pose
+    is reported together with every other problem of the file, not after they are fixed.
+    """
+    steps = data.get("steps") if isinstance(data, dict) else None
+    if not isinstance(steps, list):
+        return []
     problems = []
-    for i, step in enumerate(routine.steps):
-        try:
-            specs.get(step.pose)
-        except UnknownPoseError as exc:
-            problems.append(f"{origin}: steps[{i}].pose: {exc.one_line().rstrip('.')}")
-    if problems:
-        raise SpecError(problems)
+    for i, step in enumerate(steps):
+        pose = step.get("pose") if isinstance(step, dict) else None
+        if isinstance(pose, str) and (why := _unknown_pose(pose, specs)) is not None:
+            problems.append(printable(f"{origin}: steps[{i}].pose: {why}"))
+    return problems
 
 
 def load_routine(path: str | Path, specs: SpecLibrary | None = None) -> Routine:
-    """Read and validate one routine file, its poses checked against ``specs``."""
+    """Read and validate one routine file, its poses checked against ``specs``.
+
+    Raises:
+        SpecError: every problem of the file at once (fields and unknown poses alike).
+    """
     path = Path(path)
-    routine = load_model(path, Routine)
-    check_poses(routine, str(path), specs or SpecLibrary())
+    specs = specs or SpecLibrary()
+    data = read_yaml(path)
+    problems = pose_problems(data, str(path), specs)
+    try:
+        routine = validate_data(data, Routine, str(path))
+    except SpecError as exc:
+        raise SpecError([*exc.lines(), *(p for p in problems if p not in exc.lines())]) from None
+    if problems:
+        raise SpecError(problems)
     return routine
+
+
+def plan_duration_s(plan: list[PlannedHold]) -> float:
+    """How long a plan takes at its targets: every hold and the rests between them (none after the last)."""
+    holds = sum(h.hold_s or 0.0 for h in plan)
+    rests = sum(h.rest_s for h in plan[:-1])
+    return holds + rests
+
+
+def routine_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a routine file (for editors, and ``posecheck routines schema``)."""
+    schema = Routine.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "posecheck routine"
+    return schema
 
 
 class RoutineLibrary(Library[Routine]):

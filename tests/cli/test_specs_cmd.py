@@ -21,7 +21,7 @@ def test_specs_list_shows_the_bundled_poses():
 def test_specs_validate_bundled_folder_exits_0():
     run = posecheck("specs", "validate", str(ROOT / "pose_specs"))
     assert run.code == 0, run.err
-    assert "spec file(s) valid" in run.out
+    assert " spec files valid" in run.out
 
 
 def test_misspelt_landmark_exits_2_with_one_line_per_error(tmp_path):
@@ -36,7 +36,7 @@ def test_misspelt_landmark_exits_2_with_one_line_per_error(tmp_path):
     lines = run.err.strip().splitlines()
     assert lines[0] == f"{bad}: checks[0].points[1]: 'front_kne' is not a landmark (did you mean 'front_knee'?)"
     assert lines[1] == f"{bad}: checks[3].points[0]: 'mid_hipp' is not a landmark (did you mean 'mid_hip'?)"
-    assert lines[2] == "posecheck: error: 2 problem(s) in the spec files checked"
+    assert lines[2] == "posecheck: error: 2 problems in the spec files checked"
 
 
 def test_show_unknown_pose_suggests_closest():

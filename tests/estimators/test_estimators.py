@@ -20,6 +20,7 @@ from posecheck.estimators import (
     TaskFileEstimator,
     create_estimator,
 )
+from posecheck.estimators.bundled import MODEL_PAGE
 from posecheck.io.landmarks_file import LandmarksHeader, LandmarksWriter, RawPose, read_landmarks
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +118,8 @@ def test_downloadable_model_sizes_are_refused(kind: str, model: str | None, size
     assert caught.value.message == (
         f"the {size} pose model is not bundled with mediapipe and posecheck never downloads models"
     )
-    assert caught.value.hint == f"download pose_landmarker_{size}.task once and pass the file with --model"
+    assert caught.value.hint == (f"download pose_landmarker_{size}.task once from {MODEL_PAGE} and pass the file "
+                                 "with --model")
 
 
 def test_unknown_mode() -> None:
@@ -207,7 +209,7 @@ def test_task_file_missing(tmp_path: Path) -> None:
     with pytest.raises(EstimatorError) as caught:
         TaskFileEstimator(path)
     assert caught.value.message == f"model file {path} does not exist"
-    assert caught.value.hint == "pass a pose_landmarker_lite/full/heavy .task file with --model"
+    assert caught.value.hint == f"pass a pose_landmarker_lite/full/heavy .task file with --model (downloaded once from {MODEL_PAGE})"
 
 
 def test_task_path_is_a_folder(tmp_path: Path) -> None:

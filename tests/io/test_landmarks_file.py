@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -94,7 +95,7 @@ def test_header_line_is_the_documented_object(tmp_path: Path) -> None:
     lines = path.read_text().splitlines()
     assert json.loads(lines[0]) == {
         "format": "posecheck-landmarks",
-        "version": 1,
+        "version": 2,
         "input": "clip.mp4",
         "width": 960,
         "height": 540,
@@ -223,9 +224,9 @@ BAD_FILES = [
     ),
     ("[1, 2]\n", 1, 'not a posecheck landmarks header (expected "format": "posecheck-landmarks")'),
     (
-        GOOD_HEADER.replace('"version": 1', '"version": 2') + "\n",
+        GOOD_HEADER.replace('"version": 2', '"version": 3') + "\n",
         1,
-        "format version 2 is newer than this posecheck reads (1)",
+        "format version 3 is newer than this posecheck reads (2)",
     ),
     (
         GOOD_HEADER.replace('"width": 960', '"width": 0') + "\n",
@@ -379,3 +380,104 @@ def test_fuzzed_files_fail_only_with_input_error(
     except InputError as err:
         assert err.message.startswith(f"{path}")
         assert "line " in err.message or "does not exist" in err.message
+
+
+# -- version 2: float32 numbers written shortest, gzip, photo names ------------------------------
+
+
+def test_float32_values_are_written_shortest_and_read_back_exactly(tmp_path: Path) -> None:
+    raws = [model_like_pose(i, i / 30, presence=i % 2 == 0, world=i % 3 != 0) for i in range(30)]
+    path = write_file(tmp_path / "l.jsonl", raws)
+    lines = path.read_text().splitlines()
+    first = json.loads(lines[1])
+    assert first["f32"] is True
+    # The shortest decimal of a float32 has at most 9 significant digits (repr of its float64: 17).
+    digits = [len(d.lstrip("-0.").replace(".", "").split("e")[0]) for d in re.findall(r"-?\d\.?\d*(?:e-?\d+)?",
+                                                                                         lines[1].split('"landmarks"')[1])]
+    assert max(digits) <= 9
+    _, frames = read_raw(path)
+    for (_, got), want in zip(frames, raws):
+        assert all(same_bits(getattr(got, f), getattr(want, f)) for f in ("xyz", "visibility", "presence", "world"))
+
+
+def test_values_that_are_not_float32_are_written_in_full(tmp_path: Path) -> None:
+    raw = model_like_pose(0, 0.0)
+    xyz = raw.xyz.copy()
+    xyz[0, 0] = 0.1  # a float64 that no float32 equals
+    odd = RawPose(raw.image_size, 0.0, xyz, raw.visibility, raw.presence, raw.world)
+    path = write_file(tmp_path / "l.jsonl", [odd])
+    assert "f32" not in json.loads(path.read_text().splitlines()[1])
+    _, frames = read_raw(path)
+    (_, got), = list(frames)
+    assert same_bits(got.xyz, odd.xyz)
+
+
+def test_gzip_round_trip_is_bit_exact_and_smaller(tmp_path: Path) -> None:
+    raws = [model_like_pose(i, i / 30) for i in range(60)]
+    gz = write_file(tmp_path / "landmarks.jsonl.gz", raws)
+    plain = write_file(tmp_path / "landmarks.jsonl", raws)
+    assert gz.read_bytes()[:2] == b"\x1f\x8b"
+    header, frames = read_raw(gz)
+    assert header == read_raw(plain)[0]
+    for (_, got), want in zip(frames, raws):
+        assert all(same_bits(getattr(got, f), getattr(want, f)) for f in ("xyz", "visibility", "presence", "world"))
+    # Random numbers compress less than a real body's do (the real-model figure is in tests/app):
+    # still, gzip must save something on them.
+    assert gz.stat().st_size < 0.8 * plain.stat().st_size
+    # The reader knows gzip by its first bytes, not by the name.
+    renamed = gz.rename(tmp_path / "renamed.jsonl")
+    assert len(list(read_raw(renamed)[1])) == 60
+
+
+def test_a_compressed_file_cut_short_keeps_every_whole_line(tmp_path: Path, caplog) -> None:  # noqa: ANN001
+    path = tmp_path / "landmarks.jsonl.gz"
+    writer = LandmarksWriter(path, HEADER)
+    for i in range(5):
+        writer.write(i, model_like_pose(i, i / 30))
+    # As a killed run leaves it: every line flushed, no gzip trailer, the last block half written.
+    (partial,) = list(tmp_path.iterdir())
+    data = partial.read_bytes()
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(data)
+    writer.abort()
+    with caplog.at_level(logging.WARNING, logger="posecheck.io.landmarks_file"):
+        _, frames = read_raw(cut)
+        assert [i for i, _ in frames] == [0, 1, 2, 3, 4]
+    assert "the compressed file ends early" in caplog.text
+    cut.write_bytes(data[: len(data) - 40])  # and cut inside the last frame's block
+    _, frames = read_raw(cut)
+    assert [i for i, _ in frames] == [0, 1, 2, 3]
+
+
+def test_damaged_compressed_data_is_an_input_error(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "landmarks.jsonl.gz", [model_like_pose(i, i / 30) for i in range(5)])
+    data = bytearray(path.read_bytes())
+    data[200:260] = b"\x00" * 60
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as caught:
+        _, frames = read_raw(path)
+        list(frames)
+    assert str(path) in caught.value.one_line()
+
+
+def test_photo_names_are_kept_per_frame(tmp_path: Path) -> None:
+    path = tmp_path / "l.jsonl"
+    with LandmarksWriter(path, HEADER) as w:
+        w.write(0, model_like_pose(0, 0.0), file="IMG_0001.jpg")
+        w.write(2, RawPose.empty((960, 540), 2.0), file="IMG_0003.jpg")
+    files: dict[int, str] = {}
+    _, frames = read_raw(path, files)
+    assert [i for i, _ in frames] == [0, 2]
+    assert files == {0: "IMG_0001.jpg", 2: "IMG_0003.jpg"}
+
+
+def test_version_1_files_still_read(tmp_path: Path) -> None:
+    raw = model_like_pose(0, 0.0)
+    v1 = {**HEADER.to_json(), "version": 1}
+    table = np.column_stack([raw.xyz, raw.visibility, raw.presence]).tolist()
+    line = {"frame": 0, "t": 0.0, "landmarks": table, "world": raw.world.tolist()}
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(v1) + "\n" + json.dumps(line) + "\n")
+    header, frames = read_raw(path)
+    (_, got), = list(frames)
+    assert header.version == 1 and same_bits(got.xyz, raw.xyz) and same_bits(got.world, raw.world)

@@ -233,7 +233,7 @@ def test_specs_validate_cli_on_mutated_specs(tmp_path, cli, field, action, value
     code, out, err = cli("specs", "validate", str(file))
     assert "Traceback" not in err
     if code == 0:
-        assert out.strip() == "1 spec file(s) valid" and not err
+        assert out.strip() == "1 spec file valid" and not err
         return
     lines = err.splitlines()
     assert code == 2 and lines[-1].startswith("posecheck: error: ")

@@ -124,8 +124,9 @@ class ChunkedVideo:
         self.frames = 0
 
     @property
-    def written(self) -> bool:
-        return self.frames > 0
+    def written(self) -> Path | None:
+        """The video, once a frame was judged (it is drawn when the stream ends)."""
+        return self.path if self.frames > 0 else None
 
     def keep(self, index: int, image, frame) -> None:  # noqa: ANN001
         """Nothing to hold: the workers decode the pictures again."""

@@ -257,7 +257,7 @@ def build_history_report(sessions, library=None) -> str:  # noqa: ANN001
     from markupsafe import Markup
 
     from posecheck.checks import get_kind
-    from posecheck.io.history import trends
+    from posecheck.io.history import balance, trends
     from posecheck.render.report import plots
 
     if library is None:
@@ -270,7 +270,15 @@ def build_history_report(sessions, library=None) -> str:  # noqa: ANN001
             spec = library.get(tr.pose)
         except UnknownPoseError:
             spec = None
-        rows = [s for s in sessions if s.pose == tr.pose]
+        ids = set(tr.session_ids)
+        # Every session of this pose and spec version, the ones not judged too (marked as such).
+        rows = [s for s in sessions if s.pose == tr.pose and s.spec_hash == tr.spec_hash]
+        version = None
+        if tr.versions > 1:
+            current = spec.content_hash if spec is not None else None
+            version = (f"spec version {tr.spec_hash}" + (" (in use now)" if tr.spec_hash == current else "")
+                       if tr.spec_hash else "sessions recorded before spec versions were")
+        sides = next((b for b in balance(rows) if b.spec_hash == tr.spec_hash), None)
         figs = []
         for trend, ylabel, ylim in ((tr.score, "score (0–100)", (0, 100)),
                                     (tr.good_form, "seconds in good form", None)):
@@ -290,7 +298,7 @@ def build_history_report(sessions, library=None) -> str:  # noqa: ANN001
                          "plot": Markup(plots.trend_plot([p[0] for p in trend.points], [p[1] for p in trend.points],
                                                          target=check.target if check is not None else None,
                                                          unit=unit or "ratio"))})
-        poses.append({"t": tr, "figs": figs, "rows": rows})
+        poses.append({"t": tr, "figs": figs, "rows": rows, "judged": ids, "version": version, "sides": sides})
     from posecheck.version import __version__
 
     return _env().get_template("history.html.j2").render(
