@@ -262,7 +262,7 @@ class PracticeServer:
         from starlette.responses import FileResponse, PlainTextResponse
 
         # The overlay's own fonts (DejaVu, shipped with matplotlib): the page looks the same.
-        from posecheck.render.overlay import _font_path
+        from posecheck.render.overlay.text import _font_path
 
         name = request.path_params["name"]
         path = _font_path(_FONTS[name]) if name in _FONTS else None

@@ -238,10 +238,10 @@ def drawing_rules() -> dict[str, Any]:
     The status colours and a camera cue's (RGB), the bones between landmarks, and the
     first landmark drawn.
     """
-    from posecheck.render.overlay import CAMERA_CUE_BGR, STATUS_BGR
+    from posecheck.render.overlay.style import CAMERA_BGR, STATUS_BGR
 
     return {"colours": {s.value: list(bgr[::-1]) for s, bgr in STATUS_BGR.items()},
-            "camera_cue": list(CAMERA_CUE_BGR[::-1]),
+            "camera_cue": list(CAMERA_BGR[::-1]),
             "bones": [[int(a), int(b)] for a, b in CONNECTIONS if a >= FIRST_DRAWN and b >= FIRST_DRAWN],
             "first_drawn": FIRST_DRAWN}
 

@@ -66,7 +66,7 @@ def test_a_pages_session_judges_its_frames_like_score_and_is_saved_like_live(tmp
     assert (ended.frames, ended.ended_by, ended.complete, ended.report) == (72, "ended on the page", True,
                                                                              "report.html")
     folder = p.session_dir
-    assert sorted(f.name for f in folder.iterdir()) == ["frames.csv", "landmarks.jsonl", "report.html",
+    assert sorted(f.name for f in folder.iterdir()) == ["frames.csv", "landmarks.jsonl.gz", "report.html",
                                                          "summary.json"]  # no frame on disk
     s = json.loads((folder / "summary.json").read_text())
     assert (s["mode"], s["input"], s["frames"], s["stride"]) == ("live", "browser:clip", 72, 2)
@@ -117,4 +117,4 @@ def test_a_session_whose_summary_cannot_be_written_says_so_once_and_keeps_its_fi
     with pytest.raises(ServeError):
         p.frame(b"", 1.0)
     # What was written before the failure stays, with no hidden partial file left.
-    assert sorted(f.name for f in p.session_dir.iterdir()) == ["frames.csv", "landmarks.jsonl", "summary.json"]
+    assert sorted(f.name for f in p.session_dir.iterdir()) == ["frames.csv", "landmarks.jsonl.gz", "summary.json"]

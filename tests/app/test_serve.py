@@ -146,7 +146,7 @@ def test_a_lunge_in_the_browser_is_judged_like_score(tmp_path, lunge_y4m, scored
 
     # Saved like a live session, with the recording that was asked for.
     (session,) = _sessions(sessions)
-    assert sorted(p.name for p in session.iterdir()) == ["annotated.mp4", "frames.csv", "landmarks.jsonl",
+    assert sorted(p.name for p in session.iterdir()) == ["annotated.mp4", "frames.csv", "landmarks.jsonl.gz",
                                                          "report.html", "summary.json"]
     summary = json.loads((session / "summary.json").read_text())
     assert (summary["mode"], summary["ended_by"], summary["complete"]) == ("live", "ended on the page", True)
@@ -209,7 +209,7 @@ def test_a_routine_in_the_browser_steps_through_its_holds_in_order(tmp_path, lon
     (session,) = _sessions(sessions)
     assert session.name.endswith("-lunge_then_frog")
     # Frames are never written to disk unless recording is asked for.
-    assert sorted(p.name for p in session.iterdir()) == ["frames.csv", "landmarks.jsonl", "summary.json"]
+    assert sorted(p.name for p in session.iterdir()) == ["frames.csv", "landmarks.jsonl.gz", "summary.json"]
     s_ = json.loads((session / "summary.json").read_text())
     assert (s_["mode"], s_["ended_by"], s_["complete"]) == ("live", "routine finished", True)
     r = s_["routine"]

@@ -57,15 +57,17 @@ def test_a_frame_answer_carries_the_sessions_verdict_and_unknown_as_null():
     spec = SpecLibrary().get("kneeling_lunge")
     session = Mode.pose(spec).session(fps=10, live=True)
     # The front knee at 120° (off); the back foot off the picture: not drawn, as in live.
+    # The side is the session's own: with the back foot off the picture no perspective says
+    # which leg is which (posecheck.track.identity), so no side is named, and the page says none.
     frames = [lunge(knee_angle=120, timestamp=i / 10, off=(L.RIGHT_ANKLE, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX))
-              for i in range(12)]
+              for i in range(30)]
     for i, frame in enumerate(frames):
         (f,) = session.push(frame, i)
-    answer = frame_answer(f, frames[-1], 11, model_ms=20.0, server_ms=25.0, finished=False)
+    answer = frame_answer(f, frames[-1], 29, model_ms=20.0, server_ms=25.0, finished=False)
     msg = to_message(answer)
     json.dumps(msg, allow_nan=False)  # strict JSON: no NaN anywhere
-    assert msg["type"] == "frame" and msg["index"] == 11 and not msg["pending"]
-    assert msg["title"] == "Kneeling lunge" and msg["side"] == "left" and msg["cue"] == f.cue.text
+    assert msg["type"] == "frame" and msg["index"] == 29 and not msg["pending"]
+    assert msg["title"] == "Kneeling lunge" and msg["side"] == f.verdict.side and msg["cue"] == f.cue.text
     knee = next(c for c in msg["checks"] if c["id"] == "front_knee_angle")
     assert knee["status"] == "off" and knee["value"] == pytest.approx(120, abs=1) and knee["unit"] == "deg"
     assert knee["anchor"] == int(L.LEFT_KNEE) and int(L.LEFT_KNEE) in knee["landmarks"]
