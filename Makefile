@@ -21,8 +21,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The whole suite on every core (pytest-xdist); the real model runs once per sample clip.
+# Two workers per core: about half the suite waits on the clock (live clips played in real
+# time, a browser, a server, a Ray head), and a waiting worker leaves its core to another.
+TEST_JOBS ?= $(shell $(PY) -c 'import os; print(2 * (os.cpu_count() or 1))')
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist worksteal
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist worksteal
 
 # The inner loop: every test that needs no model, window, browser or speech (under a minute).
 test-fast: $(STAMP)
