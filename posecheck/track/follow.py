@@ -99,6 +99,7 @@ class BodyFollower:
         self.lengths = OwnLengths()
         self.motion = Stillness()
         self.scale = RunningScale()
+        self._last_seen = -math.inf  # when anyone was last in view
 
     def restart(self) -> None:
         """Start over with a new person: nothing learned about the last one applies."""
@@ -114,6 +115,12 @@ class BodyFollower:
             self.motion.lost()
             return Followed(frame, sides_named=self.sides.sides_named, still_s=0.0)
         t = frame.timestamp
+        if t - self._last_seen > self.person.max_gap_s:
+            # Nobody in view for longer than a change of person is noticed across: whoever comes
+            # is followed from scratch, their legs measured against their own lengths (the
+            # lengths keep 10 s, and someone else's would make theirs look folded).
+            self.lengths.reset()
+        self._last_seen = t
         seen = frame.visible(SEEN_VISIBILITY)
         own = body_scale(frame.pixels, seen)
         who = self.person(frame.pixels, seen, t, self.scale.last if math.isfinite(self.scale.last) else own)

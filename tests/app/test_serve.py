@@ -208,8 +208,10 @@ def test_a_routine_in_the_browser_steps_through_its_holds_in_order(tmp_path, lon
     assert "2 of 2 holds done" in result and "Ended: routine finished" in result
     (session,) = _sessions(sessions)
     assert session.name.endswith("-lunge_then_frog")
-    # Frames are never written to disk unless recording is asked for.
-    assert sorted(p.name for p in session.iterdir()) == ["frames.csv", "landmarks.jsonl.gz", "summary.json"]
+    # Frames are never written to disk unless recording is asked for. Every mode's page session
+    # gets its report now (a section per hold for a routine), as live writes one for auto and routines.
+    assert sorted(p.name for p in session.iterdir()) == ["frames.csv", "landmarks.jsonl.gz", "report.html",
+                                                         "summary.json"]
     s_ = json.loads((session / "summary.json").read_text())
     assert (s_["mode"], s_["ended_by"], s_["complete"]) == ("live", "routine finished", True)
     r = s_["routine"]
@@ -224,7 +226,9 @@ def test_a_routine_in_the_browser_steps_through_its_holds_in_order(tmp_path, lon
         assert st["held_long_enough"] and 1.5 <= st["time_in_good_form_s"] <= st["time_in_pose_s"] + 1e-6
     assert frog["start_s"] - lunge["start_s"] > 2.0  # the frog was not taken for the lunge's hold
     rows = (session / "frames.csv").read_text().splitlines()
-    assert len(rows) == s_["frames"] + 1 and rows[0].endswith(",step,phase,held_s,cue")
+    # Every layout ends with the cue, then the frame's events (the honesty branch's column: person
+    # changes, swapped legs, implausible joints), as io/frames_file.py documents.
+    assert len(rows) == s_["frames"] + 1 and rows[0].endswith(",step,phase,held_s,cue,events")
     # The announcements, said by the browser in order (cues in between may be dropped, never these).
     said = stats["spoken"]
     order = ["Next: Kneeling lunge, left leg forward", "That's 1.5 seconds. Well done. Next: Frog",

@@ -178,11 +178,16 @@ def _real(clip: str, pose: str, model_landmarks):  # noqa: ANN001, ANN202
     with av.open(str(sample(clip))) as c:
         images = [fr.to_ndarray(format="bgr24") for fr in c.decode(video=0)]
     session = Mode.pose(LIB.get(pose)).session(fps=header.fps or 24.0)
-    out = []
+    # A recording's session answers a frame about half a second after it gets it (the zero-lag
+    # filter looks ahead) and the rest at the flush: each answer is drawn on its own frame's
+    # picture and landmarks, as score draws them, never on the frame just pushed.
+    frames = {}
+    judged = []
     for i, raw in raws:
-        frame = raw.to_frame()
-        out += [(images[sf.index], frame, sf) for sf in session.push(frame, i)]
-    return out
+        frames[i] = raw.to_frame()
+        judged += session.push(frames[i], i)
+    judged += session.flush()
+    return [(images[sf.index], frames[sf.index], sf) for sf in judged]
 
 
 @pytest.mark.model

@@ -215,11 +215,27 @@ ROUTINE = ("id: lunge_both_then_frog\ntitle: Lunge both sides, then frog\nsource
 
 @pytest.fixture(scope="module")
 def four_poses(tmp_path_factory, model_landmarks) -> tuple[Path, Path]:
-    """The clip, and its landmarks from the real model (scored once, replayed by each test)."""
-    from ..conftest import join_clips
+    """The clip, and its landmarks from the real model (scored once, replayed by each test).
 
+    The four clips are four different people (see samples/README.md) in the same place at the
+    same size. Cut straight into each other no follower could tell the swap from one body (no
+    jump in position or size), and the honesty branch's follower rightly keeps a body's own leg
+    lengths for 10 s: the heavy man's shorter thigh then read as the first woman's leg folded,
+    and his lunge was never judged. So the mat stays empty for 1.5 s between people (longer
+    than the follower's 1 s gap, after which whoever comes is followed from scratch), as when
+    people take turns in front of one camera.
+    """
+    import av
+
+    from ..conftest import write_clip
+
+    empty = [np.full((540, 960, 3), 128, np.uint8)] * 36  # 1.5 s at 24 fps, nobody in view
+    frames = []
+    for k, name in enumerate(FOUR):
+        with av.open(str(sample(f"{name}.mp4"))) as c:
+            frames += ([] if k == 0 else empty) + [fr.to_ndarray(format="bgr24") for fr in c.decode(video=0)]
     clip = tmp_path_factory.mktemp("four") / "four poses.mp4"
-    join_clips(clip, FOUR)
+    write_clip(clip, frames)
     return clip, model_landmarks(clip)
 
 
@@ -255,8 +271,12 @@ def test_an_auto_run_gets_a_report_with_a_section_per_segment(tmp_path, four_pos
     left = sum(seg["time_in_good_form_s"] for seg in lunges if seg["side"] == "left")
     right = sum(seg["time_in_good_form_s"] for seg in lunges if seg["side"] == "right")
     assert f"<td>time in good form</td><td class=\"n\">{left:.1f} s</td><td class=\"n\">{right:.1f} s</td>" in html
-    # What to work on: the too-open lunge at the end.
-    assert "What to work on:</b> Kneeling lunge, front knee: Bend your front knee deeper" in html
+    # What to work on: the too-open lunge at the end. Its knee is also behind its ankle (the truth
+    # says off, -0.50), and since the measure branch its front knee (true 119°, read 116-118°) is
+    # near, not off: the off edge is widened by the check's measured ± 8° to 118° (docs/accuracy.md).
+    # So the check off all the time leads, not the one near all the time.
+    assert ("What to work on:</b> Kneeling lunge, knee over ankle: Your front knee is behind your ankle: "
+            "shift your hips forward") in html
     # The report command writes the same page again (it refused such runs before).
     run = posecheck("report", str(out), "--force")
     assert run.code == 0, run.err
