@@ -402,6 +402,8 @@ class _BatchBar:
 
     def _line(self, o) -> None:  # noqa: ANN001 - an InputOutcome
         """One line for an input of a batch: failures on stderr, the rest unless --quiet."""
+        from posecheck.cli.words import count, seconds
+
         if o.status == "failed":
             self._say(f"posecheck: error: {o.failure.message}", err=True)
             return
@@ -410,8 +412,12 @@ class _BatchBar:
         s = o.result.summary
         score = "not judged" if s.score is None else f"{s.score:.0f}/100"
         what = "already scored" if o.status == "skipped" else "scored"
-        self._say(f"{what}: {o.input.name} -> {_shown(o.input.out)}: score {score}, good form "
-                  f"{s.time_in_good_form_s:.1f} s of {s.duration_s:.1f} s")
+        if getattr(s, "photos", None) is not None:
+            # Photos are counted, not timed: their time fields are None.
+            form = f"{s.photos_in_good_form} of {count(s.photos, 'photo')} in good form"
+        else:
+            form = f"good form {seconds(s.time_in_good_form_s)} of {seconds(s.duration_s)}"
+        self._say(f"{what}: {o.input.name} -> {_shown(o.input.out)}: score {score}, {form}")
 
     def _say(self, text: str, err: bool = False) -> None:
         from rich.markup import escape
