@@ -268,7 +268,8 @@ def _score_inputs(inputs: list[Path], modes: list, out: Path, options, jobs: int
     failed = report.count("failed")
     if failed:
         where = f" (see {report.index_files[1]})" if report.index_files else ""
-        fail(f"{failed} of {len(report.outcomes)} inputs failed{where}", 2)
+        # A full stop, as every other error line (PosecheckError.one_line) ends with one.
+        fail(f"{failed} of {len(report.outcomes)} inputs failed{where}.", 2)
 
 
 def _modes(lib, poses: tuple[str, ...], side: str, routine: str | None, routine_dirs: tuple[Path, ...],  # noqa: ANN001
