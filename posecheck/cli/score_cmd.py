@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -246,8 +247,12 @@ def _score_inputs(inputs: list[Path], modes: list, out: Path, options, jobs: int
         folders = result_folders(keys, out.resolve(), earlier_folders(read_index(out), out))
     else:
         folders = [out]
-    todo = [BatchInput(key[0], str(path), folder.resolve() if is_batch else folder, mode)
-            for (path, mode), key, folder in zip(batch, keys, folders)]
+    # What is read is the input as given, made absolute (a worker may run elsewhere) but not
+    # resolved: a symlink is opened as the link, so its errors name the file the user gave
+    # (``dangling.mp4 does not exist``), not its target. The resolved path stays the input's
+    # identity (``keys``: the same file given twice, earlier results of a batch).
+    todo = [BatchInput(Path(os.path.abspath(path)), str(path), folder.resolve() if is_batch else folder, mode)
+            for (path, mode), folder in zip(batch, folders)]
     settings = BatchSettings(out=out, jobs=jobs or cores(), cluster=cluster, index=is_batch)
     listener = _BatchBar(todo, is_batch, quiet, lambda o: _after(o.result, o.input.out, o.input.mode, with_report,
                                                                  history=history, quiet=quiet))
