@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -246,8 +247,12 @@ def _score_inputs(inputs: list[Path], modes: list, out: Path, options, jobs: int
         folders = result_folders(keys, out.resolve(), earlier_folders(read_index(out), out))
     else:
         folders = [out]
-    todo = [BatchInput(key[0], str(path), folder.resolve() if is_batch else folder, mode)
-            for (path, mode), key, folder in zip(batch, keys, folders)]
+    # What is read is the input as given, made absolute (a worker may run elsewhere) but not
+    # resolved: a symlink is opened as the link, so its errors name the file the user gave
+    # (``dangling.mp4 does not exist``), not its target. The resolved path stays the input's
+    # identity (``keys``: the same file given twice, earlier results of a batch).
+    todo = [BatchInput(Path(os.path.abspath(path)), str(path), folder.resolve() if is_batch else folder, mode)
+            for (path, mode), folder in zip(batch, folders)]
     settings = BatchSettings(out=out, jobs=jobs or cores(), cluster=cluster, index=is_batch)
     listener = _BatchBar(todo, is_batch, quiet, lambda o: _after(o.result, o.input.out, o.input.mode, with_report,
                                                                  history=history, quiet=quiet))
@@ -268,7 +273,8 @@ def _score_inputs(inputs: list[Path], modes: list, out: Path, options, jobs: int
     failed = report.count("failed")
     if failed:
         where = f" (see {report.index_files[1]})" if report.index_files else ""
-        fail(f"{failed} of {len(report.outcomes)} inputs failed{where}", 2)
+        # A full stop, as every other error line (PosecheckError.one_line) ends with one.
+        fail(f"{failed} of {len(report.outcomes)} inputs failed{where}.", 2)
 
 
 def _modes(lib, poses: tuple[str, ...], side: str, routine: str | None, routine_dirs: tuple[Path, ...],  # noqa: ANN001
@@ -402,6 +408,8 @@ class _BatchBar:
 
     def _line(self, o) -> None:  # noqa: ANN001 - an InputOutcome
         """One line for an input of a batch: failures on stderr, the rest unless --quiet."""
+        from posecheck.cli.words import count, seconds
+
         if o.status == "failed":
             self._say(f"posecheck: error: {o.failure.message}", err=True)
             return
@@ -410,8 +418,12 @@ class _BatchBar:
         s = o.result.summary
         score = "not judged" if s.score is None else f"{s.score:.0f}/100"
         what = "already scored" if o.status == "skipped" else "scored"
-        self._say(f"{what}: {o.input.name} -> {_shown(o.input.out)}: score {score}, good form "
-                  f"{s.time_in_good_form_s:.1f} s of {s.duration_s:.1f} s")
+        if getattr(s, "photos", None) is not None:
+            # Photos are counted, not timed: their time fields are None.
+            form = f"{s.photos_in_good_form} of {count(s.photos, 'photo')} in good form"
+        else:
+            form = f"good form {seconds(s.time_in_good_form_s)} of {seconds(s.duration_s)}"
+        self._say(f"{what}: {o.input.name} -> {_shown(o.input.out)}: score {score}, {form}")
 
     def _say(self, text: str, err: bool = False) -> None:
         from rich.markup import escape

@@ -392,9 +392,12 @@ def test_several_inputs_one_bad_scores_the_rest(media, tmp_path):
                     "--out", str(tmp_path / "o"), "-q")
     assert run.code == 2
     assert_no_traceback(run)
+    # Several inputs are a batch (issue 13): each failed input gets its own one line as it
+    # fails, and the batch ends with how many failed and where the index with every reason is.
     assert [line for line in run.err.splitlines() if line.strip()] == [
         f"posecheck: error: {media['random.mp4']} is not a readable video file (corrupt, truncated or not a video):"
-        " check that it plays in a video player; re-copy or re-export it."]
+        " check that it plays in a video player; re-copy or re-export it.",
+        f"posecheck: error: 1 of 2 inputs failed (see {tmp_path / 'o' / 'batch.csv'})."]
     assert (tmp_path / "o" / "one_frame" / "summary.json").exists()
 
 

@@ -244,7 +244,7 @@ class _Engine:
     def _skip(self, slot: int, inp: BatchInput) -> bool:
         if not self.settings.index or self.options.force:
             return False
-        summary = complete_result(inp.out, (inp.path, inp.mode.name), self.options.video)
+        summary = complete_result(inp.out, (inp.path.resolve(), inp.mode.name), self.options.video)
         if summary is None:
             return False
         files = {name: inp.out / f for name, f in (("summary", "summary.json"), ("frames", "frames.csv"),
@@ -473,7 +473,8 @@ def _not_started() -> UnitResult:
 
 
 def _row(inp: BatchInput, outcome: InputOutcome | None, folder: Path) -> BatchRow:
-    base = {"input": inp.name, "path": str(inp.path), "pose": inp.mode.name,
+    # The resolved path: an input's identity, what a re-run matches its earlier folder by.
+    base = {"input": inp.name, "path": str(inp.path.resolve()), "pose": inp.mode.name,
             "out": os.path.relpath(inp.out, folder.resolve())}
     if outcome is None:
         return BatchRow(status="pending", **base)

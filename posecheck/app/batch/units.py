@@ -221,8 +221,23 @@ def run_unit(unit: Unit, progress: Progress | None = None) -> UnitResult:
         status, failure = "interrupted", Failure("interrupted", Interrupted.exit_code)
     except Exception as exc:  # noqa: BLE001 - every failure is reported as this unit's, never lost
         status, failure = "failed", Failure.of(exc)
+    if failure is not None:
+        failure = _as_given(failure, unit)
     return UnitResult(status, frames, lost, score, failure, time.perf_counter() - t0, _peak_rss_mb(),
                       f"{socket.gethostname()}:{os.getpid()}")
+
+
+def _as_given(failure: Failure, unit: Unit) -> Failure:
+    """``failure`` naming the input as the user gave it, not the absolute path the worker read.
+
+    A unit reads ``path`` (absolute, for a worker elsewhere); the user typed ``name``: an
+    error line says ``clip.mp4 does not exist``, as a run of that one input always did.
+    """
+    name = getattr(unit, "name", None)
+    path = str(unit.path)
+    if not name or name == path or path not in failure.message:
+        return failure
+    return replace(failure, message=failure.message.replace(path, name))
 
 
 def _peak_rss_mb() -> float:
