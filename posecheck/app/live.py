@@ -266,7 +266,8 @@ class LiveLoop:
         opts, source = self.opts, self.source
         width, height = source.size
         header = LandmarksHeader(input=str(opts.source) if opts.source else f"camera:{opts.camera}",
-                                 width=width, height=height, fps=source.fps, estimator=self.estimator.name)
+                                 width=width, height=height, fps=source.fps, estimator=self.estimator.name,
+                                 live=True)  # so that score --replay judges them as here
         outputs = _Outputs(self.session_dir, self.session, header, opts.record, self.fps, (width, height))
         self.voice = _Voice.start(opts)
         ended_by, complete, error = "source ended", True, None

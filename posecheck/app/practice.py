@@ -102,7 +102,7 @@ class Practice:
                                                opts.sessions_dir is not None)
             size = (camera.width, camera.height)
             self.header = LandmarksHeader(input=camera.input_name, width=camera.width, height=camera.height,
-                                          fps=fps, estimator=estimator.name)
+                                          fps=fps, estimator=estimator.name, live=True)
             record = self.session_dir / RECORDING if opts.record else None
             self.files = SessionFiles(self.session_dir, self.session, self.header, record, fps, size, timed=True)
         except BaseException:

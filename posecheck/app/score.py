@@ -128,10 +128,15 @@ class _Annotated:
             self.video.abort()
 
 
-def recording_session(mode: Mode, fps: float, options: ScoreOptions, still: bool):  # noqa: ANN201 - a Session
+def recording_session(mode: Mode, fps: float, options: ScoreOptions, still: bool,
+                      live: bool = False):  # noqa: ANN201 - a Session
     """The session that judges a recording (the one place it is made, so that a batch worker
-    drawing one chunk of the video replays exactly the judging of the whole recording)."""
-    return mode.session(fps=fps, stride=options.stride, still=still)
+    drawing one chunk of the video replays exactly the judging of the whole recording).
+
+    ``live``: the landmarks are a live session's (``score --replay`` of its landmarks.jsonl.gz):
+    judged as live judged them, filtered causally rather than without lag, so the replay gives
+    the live session's figures."""
+    return mode.session(fps=fps, stride=options.stride, still=still, live=live)
 
 
 class _AnnotatedStills:
@@ -229,7 +234,7 @@ def score_stream(
     """
     files = {"summary": out / "summary.json", "frames": out / "frames.csv", "landmarks": out / "landmarks.jsonl"}
     fps = header.fps or 1.0
-    session = recording_session(mode, fps, options, still)
+    session = recording_session(mode, fps, options, still, live=header.live)
     layout = session.layout
     writer = LandmarksWriter(files["landmarks"], header)
     named = names is not None

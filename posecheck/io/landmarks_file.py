@@ -142,6 +142,9 @@ class LandmarksHeader:
         estimator: name of the estimator that produced the landmarks.
         frames: number of frames, or ``None`` (unknown while writing).
         version: format version.
+        live: the landmarks come from a live session (``posecheck live``), judged as they came:
+            filtered causally, with no zero-lag filter. A replay judges them the same way, so it
+            gives the live session's figures; a recording's are filtered without lag.
     """
 
     input: str | None
@@ -151,9 +154,10 @@ class LandmarksHeader:
     estimator: str
     frames: int | None = None
     version: int = FORMAT_VERSION
+    live: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """The header as the JSON object written on line 1."""
+        """The header as the JSON object written on line 1 (``"live"`` only when true)."""
         return {
             "format": FORMAT_NAME,
             "version": self.version,
@@ -163,7 +167,7 @@ class LandmarksHeader:
             "fps": self.fps,
             "estimator": self.estimator,
             "frames": self.frames,
-        }
+        } | ({"live": True} if self.live else {})
 
 
 # -- writing ----------------------------------------------------------------------
@@ -386,8 +390,11 @@ def _parse_header(obj: object) -> LandmarksHeader:
     frames = obj.get("frames")
     if frames is not None and (not isinstance(frames, int) or isinstance(frames, bool) or frames < 0):
         raise _LineError(f"'frames' must be a non-negative integer or null, got {json.dumps(frames)}")
+    live = obj.get("live", False)
+    if not isinstance(live, bool):
+        raise _LineError(f"'live' must be true or false, got {json.dumps(live)}")
     return LandmarksHeader(
-        source, size[0], size[1], None if fps is None else float(fps), estimator, frames, version
+        source, size[0], size[1], None if fps is None else float(fps), estimator, frames, version, live
     )
 
 

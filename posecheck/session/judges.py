@@ -307,7 +307,12 @@ class AutoJudge(Judge):
             # No pose for a moment (the model lost the legs for a few frames): the segment
             # goes on if its pose comes back within MIN_SEGMENT_S, the shortest a segment
             # can be; only a longer break, or another pose, ends it.
-            if seg is not None:
+            # While the recogniser is steadying on the segment's own pose again (it fits
+            # this frame best, but is not yet held for the recogniser's hold_s), the pose
+            # is back: the wait is the recogniser's, not a break in the hold.
+            back = bool(r.fits) and r.fits[0].pose == seg.spec.id and r.fits[0].fit >= self.recognizer.min_fit \
+                if seg is not None else False
+            if seg is not None and not back:
                 self._gap_since = seen.t if self._gap_since is None else self._gap_since
                 if seen.t - self._gap_since > MIN_SEGMENT_S:
                     self._close()

@@ -112,7 +112,8 @@ def test_live_auto_on_the_real_demo_is_the_same_at_every_speed_and_never_coaches
             assert r["cue"] not in cue_texts, (delay, r["frame"], r["cue"])  # nothing coached, ever
         # The model's skeleton goes to the passer-by and back, at frames that depend on which
         # frames it was given; every switch in this run's own landmarks is noticed, and said.
-        switches = _switches(result.session_dir / "landmarks.jsonl")
+        # (A live session keeps its landmarks compressed, as landmarks.jsonl.gz, since the cli branch.)
+        switches = _switches(result.session_dir / "landmarks.jsonl.gz")
         assert [c.frame for c in s.person_changes] == switches, delay
         assert any(r["cue"] == PERSON_CHANGED_CUE for r in rows) == bool(switches), delay
         seen_switch = seen_switch or bool(switches)

@@ -106,6 +106,24 @@ def test_header_line_is_the_documented_object(tmp_path: Path) -> None:
     assert json.loads(lines[1]) == {"frame": 0, "t": 0.0, "landmarks": None, "world": None}
 
 
+def test_a_live_sessions_header_says_so_and_reads_back(tmp_path: Path) -> None:
+    # A live session's landmarks are judged as live judged them when replayed (no zero-lag filter):
+    # the header is what tells a replay where they came from. A recording's header has no "live".
+    from dataclasses import replace
+
+    for live in (True, False):
+        path = tmp_path / f"{live}.jsonl"
+        with LandmarksWriter(path, replace(HEADER, live=live)) as w:
+            w.write(0, RawPose.empty((960, 540), 0.0))
+        assert ("live" in json.loads(path.read_text().splitlines()[0])) is live
+        header, _ = read_raw(path)
+        assert header.live is live
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps(HEADER.to_json() | {"live": "yes"}) + "\n")
+    with pytest.raises(InputError, match="'live' must be true or false"):
+        read_raw(bad)
+
+
 def test_missing_values_are_written_as_null(tmp_path: Path) -> None:
     raw = model_like_pose(0, 0.0)
     xyz = raw.xyz.copy()
