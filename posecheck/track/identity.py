@@ -227,8 +227,8 @@ class LeftRight:
         fixed: list[str] = []
         if self._last is not None and np.isfinite(scale) and scale > 0:
             for group in GROUPS:
-                swapped = self._swapped(frame, group, scale)
                 since = self._swapping.get(group)
+                swapped = self._swapped(frame, group, scale, ongoing=since is not None)
                 if swapped:
                     if since is None:
                         self._swapping[group] = since = t
@@ -248,8 +248,15 @@ class LeftRight:
         self._weigh(frame, body, t)
         return frame, tuple(fixed)
 
-    def _swapped(self, frame: PoseFrame, group: str, scale: float) -> bool:
-        """Whether each of the part's left and right is now where the other was."""
+    def _swapped(self, frame: PoseFrame, group: str, scale: float, ongoing: bool = False) -> bool:
+        """Whether each of the part's left and right is now where the other was.
+
+        ``min_apart`` keeps limbs crossing each other from being taken for the start of a swap;
+        a swap already being undone (``ongoing``) goes on while the traded naming is cheaper,
+        however near the two come (legs closing at the end of a jump are still swapped while
+        they meet: on the real demo, the model's raw legs stayed swapped into frame 72 with
+        the knees under 0.3 torso lengths apart).
+        """
         px, last = frame.pixels, self._last
         a = np.array([int(x) for x, _ in GROUPS[group]])
         b = np.array([int(y) for _, y in GROUPS[group]])
@@ -261,7 +268,7 @@ class LeftRight:
         same = np.linalg.norm(px[a] - last[a], axis=1) + np.linalg.norm(px[b] - last[b], axis=1)
         traded = np.linalg.norm(px[a] - last[b], axis=1) + np.linalg.norm(px[b] - last[a], axis=1)
         apart = np.linalg.norm(last[a] - last[b], axis=1).mean() / scale
-        return bool(apart >= self.min_apart and traded.sum() < self.swap_share * same.sum())
+        return bool((ongoing or apart >= self.min_apart) and traded.sum() < self.swap_share * same.sum())
 
     def _weigh(self, frame: PoseFrame, body: BodyView | None, t: float) -> None:
         """Add this frame's perspective evidence (side views) and decide whether sides can be named."""
