@@ -7,29 +7,36 @@ order), and judged by one session, exactly as a replay of saved landmarks is
 (:func:`~posecheck.app.score.score_stream`): a hold that crosses a seam is one hold, and
 every stage of the session (a filter that looks ahead) sees one stream without seams.
 
-The annotated video is drawn in the same chunks, in parallel: each chunk's worker decodes
-its pictures again, replays the judging of the stitched landmarks up to its last frame
-(bit for bit the parent's decisions), draws and encodes; the parts are joined without
-re-encoding.
+The annotated video is drawn in the same chunks, in parallel, beside the parent's own
+judging: each chunk's worker decodes its pictures again, replays the judging of the
+stitched parts up to its last frame (bit for bit the parent's decisions), draws and
+encodes; the parts are joined without re-encoding.
 """
 
 from __future__ import annotations
 
-import bisect
-import math
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from posecheck.app.batch.units import Chunk, LandmarkChunk, Unit, UnitFailed, UnitResult, VideoChunk
+from posecheck.app.batch.units import (
+    Chunk,
+    LandmarkChunk,
+    Seams,
+    Unit,
+    UnitFailed,
+    UnitResult,
+    VideoChunk,
+    stitched,
+)
 from posecheck.app.score import ScoreOptions, ScoreResult, score_stream
 from posecheck.errors import InputError, Interrupted
-from posecheck.io.landmarks_file import LandmarksHeader, RawPose, read_raw
+from posecheck.io.landmarks_file import LandmarksHeader, read_raw
 from posecheck.session.session import Mode
 
 Submit = Callable[[Unit], Future]
@@ -68,60 +75,40 @@ class ChunkedInput:
         return self.parts / f"landmarks-{chunk.number:03d}.jsonl"
 
 
-class Seams:
-    """Where each chunk's frames begin in the stitched stream, learnt as the stitcher reaches them."""
-
-    def __init__(self) -> None:
-        self.starts: list[int] = []
-
-    def chunk_of(self, index: int) -> int:
-        """The chunk a stitched frame came from (its place in :attr:`starts`)."""
-        return bisect.bisect_right(self.starts, index) - 1
-
-
-def stitched(parts: list[Path], seams: Seams, stop: threading.Event) -> Iterator[tuple[int, RawPose, None]]:
-    """The frames of every part in order, numbered from 0; a stop raises :class:`Interrupted`.
-
-    Raises:
-        InputError: a part is not valid, or two chunks' times overlap (their decoding differed).
-    """
-    index, last_t = 0, -math.inf
-    for k, part in enumerate(parts):
-        _, raws = read_raw(part)
-        seams.starts.append(index)
-        try:
-            for _, raw in raws:
-                if stop.is_set():
-                    raise Interrupted("interrupted while its chunks were being put together")
-                if raw.timestamp <= last_t:
-                    raise InputError(f"chunk {k + 1} of the recording starts at {raw.timestamp:.3f} s, before the "
-                                     f"chunk before it ended ({last_t:.3f} s)", "score it with --jobs 1")
-                last_t = raw.timestamp
-                yield index, raw, None
-                index += 1
-        finally:
-            raws.close()
-
-
 class ChunkedVideo:
     """Stands in for the annotated video in :func:`score_stream`: workers draw its chunks.
 
-    When the session has judged every frame (and ``landmarks.jsonl`` is written), each
-    chunk's video is drawn by a :class:`~posecheck.app.batch.units.VideoChunk`, in parallel,
-    and the parts are joined.
+    When the judging starts (:meth:`start`), each chunk's video is given to a
+    :class:`~posecheck.app.batch.units.VideoChunk`, to be drawn in parallel; when the session
+    has judged every frame, the parts are joined.
 
     Args:
         job: the recording.
-        seams: where each chunk begins in the stream judged.
+        counts: each chunk's frames (its landmark chunk's count).
         fps: the video's frame rate.
         submit: starts a unit (the batch engine's queue) and gives its future.
         stop: set when the batch is stopped.
     """
 
-    def __init__(self, job: ChunkedInput, seams: Seams, fps: float, submit: Submit, stop: threading.Event) -> None:
-        self.job, self.seams, self.fps, self.submit, self.stop = job, seams, fps, submit, stop
+    def __init__(self, job: ChunkedInput, counts: list[int], fps: float, submit: Submit,
+                 stop: threading.Event) -> None:
+        self.job, self.fps, self.submit, self.stop = job, fps, submit, stop
         self.path = job.out / "annotated.mp4"
         self.frames = 0
+        # Each chunk's frames in the stitched stream, from the landmark chunks' counts.
+        self.starts = [sum(counts[:k]) for k in range(len(counts))]
+        self.ends = [sum(counts[:k + 1]) for k in range(len(counts))]
+        self.todo: list[tuple[VideoChunk, Future]] = []
+
+    def start(self) -> None:
+        """Start drawing every chunk's video now, beside the parent's judging: each worker
+        judges the same parts again (a replay: bit for bit the parent's decisions)."""
+        parts = tuple(self.job.landmarks_part(c) for c in self.job.chunks)
+        for chunk, first, end in zip(self.job.chunks, self.starts, self.ends):
+            if end > first:
+                unit = VideoChunk(self.job.path, chunk, parts, first, end, self.job.mode, self.job.options,
+                                  self.job.parts / f"annotated-{chunk.number:03d}.mp4", self.fps)
+                self.todo.append((unit, self.submit(unit)))
 
     @property
     def written(self) -> Path | None:
@@ -135,18 +122,15 @@ class ChunkedVideo:
         self.frames += 1
 
     def close(self) -> None:
-        """Draw every chunk's video (the landmarks are written by now) and join them into ``annotated.mp4``."""
+        """Wait for every chunk's video and join them into ``annotated.mp4``."""
         from posecheck.io.media import join_videos
 
         if not self.frames:
             return
-        ends = [*self.seams.starts[1:], self.frames]
-        todo = []
-        for chunk, first, end in zip(self.job.chunks, self.seams.starts, ends):
-            if end > first:
-                unit = VideoChunk(self.job.path, chunk, self.job.out / "landmarks.jsonl", first, end, self.job.mode,
-                                  self.job.options, self.job.parts / f"annotated-{chunk.number:03d}.mp4", self.fps)
-                todo.append((unit, self.submit(unit)))
+        if self.frames != self.ends[-1]:
+            raise InputError(f"{self.job.name}: {self.frames} frames judged, its chunks hold {self.ends[-1]}",
+                             "score it with --jobs 1")
+        todo = self.todo
         futures = [f for _, f in todo]
         while not all(f.done() for f in futures):
             if self.stop.is_set():
@@ -179,7 +163,9 @@ def assemble(job: ChunkedInput, results: list[UnitResult], submit: Submit, stop:
     first.close()
     seams = Seams()
     fps = header.fps or 1.0
-    video = ChunkedVideo(job, seams, fps, submit, stop) if job.options.video else None
+    video = ChunkedVideo(job, [r.frames for r in results], fps, submit, stop) if job.options.video else None
+    if video is not None:
+        video.start()
     lost = sum(r.lost_frames for r in results)
     return score_stream(stitched(parts, seams, stop), job.mode, job.out, header,
                         options=replace(job.options, model=None), still=False, video=video,

@@ -20,19 +20,23 @@ only move units to :func:`run_unit` and results back.
 
 from __future__ import annotations
 
+import bisect
+import math
 import os
 import resource
 import socket
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, Union
 
-from posecheck.io.memory import return_large_buffers
-from posecheck.app.score import ScoreOptions, ScoreResult, annotate, score_file
-from posecheck.errors import Interrupted, PosecheckError
+from posecheck.app.score import MEDIAPIPE_SMOOTHING, ScoreOptions, ScoreResult, annotate, score_file
+from posecheck.errors import InputError, Interrupted, PosecheckError
 from posecheck.io.atomic import remove_partials
+from posecheck.io.landmarks_file import RawPose, read_raw
+from posecheck.io.memory import return_large_buffers
 from posecheck.io.signals import StopOnSignal
 from posecheck.session.session import Mode
 
@@ -109,14 +113,15 @@ class LandmarkChunk:
 class VideoChunk:
     """One time chunk of ``annotated.mp4``, written to ``part``.
 
-    The worker judges the recording's stitched landmarks again with the same session as the
-    parent (bit for bit the same decisions: a replay), up to the chunk's last frame, and
-    draws the chunk's frames: no other record of what was decided is needed.
+    The worker judges the recording's landmark parts, stitched, again with the same session
+    as the parent (bit for bit the same decisions: a replay), up to the chunk's last frame,
+    and draws the chunk's frames: no other record of what was decided is needed, and it
+    runs beside the parent's own judging.
 
     Attributes:
         path: the recording, absolute.
         chunk: the time range.
-        landmarks: the recording's stitched ``landmarks.jsonl``.
+        parts: the recording's landmark parts, in order (the stream the parent judges).
         first, end: the chunk's frames in it (indexes ``first`` to ``end - 1``).
         mode: what was judged.
         options: how (``stride``...).
@@ -126,7 +131,7 @@ class VideoChunk:
 
     path: Path
     chunk: Chunk
-    landmarks: Path
+    parts: tuple[Path, ...]
     first: int
     end: int
     mode: Mode
@@ -300,7 +305,10 @@ def _landmarks(unit: LandmarkChunk, progress: Progress | None) -> tuple[int, int
     info = source.info
     with source:
         try:
-            with create_estimator("task" if unit.model else "bundled", unit.model, mode="video") as estimator:
+            # As a whole recording is scored (MediaPipe's smoothing off: the session filters
+            # without lag), so the chunks' landmarks are those of a --jobs 1 run.
+            with create_estimator("task" if unit.model else "bundled", unit.model, mode="video",
+                                  smooth=MEDIAPIPE_SMOOTHING) as estimator:
                 header = LandmarksHeader(input=unit.name, width=info.width, height=info.height, fps=info.fps,
                                          estimator=estimator.name)
                 writer = LandmarksWriter(unit.part, header)
@@ -328,16 +336,52 @@ def _landmarks(unit: LandmarkChunk, progress: Progress | None) -> tuple[int, int
 
 # -- a chunk of the annotated video ------------------------------------------------------
 
+class Seams:
+    """Where each chunk's frames begin in the stitched stream, learnt as the stitcher reaches them."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+
+    def chunk_of(self, index: int) -> int:
+        """The chunk a stitched frame came from (its place in :attr:`starts`)."""
+        return bisect.bisect_right(self.starts, index) - 1
+
+
+def stitched(parts: Sequence[Path], seams: Seams | None = None, stop: threading.Event | None = None) -> Iterator[tuple[int, RawPose, None]]:
+    """The frames of every part in order, numbered from 0; a stop raises :class:`Interrupted`.
+
+    Raises:
+        InputError: a part is not valid, or two chunks' times overlap (their decoding differed).
+    """
+    index, last_t = 0, -math.inf
+    for k, part in enumerate(parts):
+        _, raws = read_raw(part)
+        if seams is not None:
+            seams.starts.append(index)
+        try:
+            for _, raw in raws:
+                if stop is not None and stop.is_set():
+                    raise Interrupted("interrupted while its chunks were being put together")
+                if raw.timestamp <= last_t:
+                    raise InputError(f"chunk {k + 1} of the recording starts at {raw.timestamp:.3f} s, before the "
+                                     f"chunk before it ended ({last_t:.3f} s)", "score it with --jobs 1")
+                last_t = raw.timestamp
+                yield index, raw, None
+                index += 1
+        finally:
+            raws.close()
+
+
+
 def _judged(unit: VideoChunk) -> Iterator[tuple[object, object]]:
     """``(PoseFrame, SessionFrame)`` of the chunk's frames, in order, as the parent's session judged them."""
     from posecheck.app.score import recording_session
-    from posecheck.io.landmarks_file import read_raw
 
-    header, raws = read_raw(unit.landmarks)
-    session = recording_session(unit.mode, header.fps or 1.0, unit.options, still=False)
+    session = recording_session(unit.mode, unit.fps, unit.options, still=False)
     frames: dict[int, object] = {}
+    raws = stitched(unit.parts)
     try:
-        for index, raw in raws:
+        for index, raw, _ in raws:
             frame = raw.to_frame()
             if unit.first <= index < unit.end:
                 frames[index] = frame
@@ -395,8 +439,6 @@ def _video(unit: VideoChunk) -> int:
 
 
 def _mismatch(unit: VideoChunk, t: float | None) -> PosecheckError:
-    from posecheck.errors import InputError
-
     where = f"at {t:.3f} s" if t is not None else "at its end"
     return InputError(f"{unit.path} decodes differently in chunk {unit.chunk.number + 1} of the video ({where})",
                       "score it with --jobs 1")
@@ -407,5 +449,5 @@ def with_force(unit: WholeInput) -> WholeInput:
     return replace(unit, options=replace(unit.options, force=True))
 
 
-__all__ = ["Chunk", "Failure", "LandmarkChunk", "Unit", "UnitResult", "VideoChunk", "WholeInput",
+__all__ = ["Seams", "stitched", "Chunk", "Failure", "LandmarkChunk", "Unit", "UnitResult", "VideoChunk", "WholeInput",
            "UnitFailed", "run_unit", "with_force"]
