@@ -158,8 +158,8 @@ def _unit(c) -> str:  # noqa: ANN001 - a CheckStats
               help="Judge every Nth frame only, for a quick look.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes, one landmark model each (default: the number of cores). Inputs are "
-                   "scored side by side, and a long recording in time chunks; 1 scores one after another "
-                   "in this process.")
+                   "scored side by side, and a long recording in time chunks (by default only on 4 cores "
+                   "or more, where it pays); 1 scores one after another in this process.")
 @click.option("--cluster", envvar="POSECHECK_RAY_ADDRESS", metavar="ADDRESS",
               help="Score on the Ray cluster at ADDRESS (host:port of its head; also POSECHECK_RAY_ADDRESS) "
                    "instead of this machine's cores; needs posecheck[cluster], and inputs and --out on "
@@ -225,7 +225,15 @@ def score(inputs: tuple[Path, ...], poses: tuple[str, ...], out: Path, side: str
 def _score_inputs(inputs: list[Path], modes: list, out: Path, options, jobs: int | None,  # noqa: ANN001
                   cluster: str | None, quiet: bool, with_report: bool, history: bool) -> None:
     """Score the inputs: one into --out itself, several (or a folder of videos) as a batch."""
-    from posecheck.app.batch import BatchInput, BatchSettings, cores, expand, result_folders, run_batch
+    from posecheck.app.batch import (
+        SPLIT_FROM_CORES,
+        BatchInput,
+        BatchSettings,
+        cores,
+        expand,
+        result_folders,
+        run_batch,
+    )
     from posecheck.app.batch.index import earlier_folders, read_index
     from posecheck.cli.app import fail
     from posecheck.errors import OutputError
@@ -253,7 +261,12 @@ def _score_inputs(inputs: list[Path], modes: list, out: Path, options, jobs: int
     # identity (``keys``: the same file given twice, earlier results of a batch).
     todo = [BatchInput(Path(os.path.abspath(path)), str(path), folder.resolve() if is_batch else folder, mode)
             for (path, mode), folder in zip(batch, folders)]
-    settings = BatchSettings(out=out, jobs=jobs or cores(), cluster=cluster, index=is_batch)
+    # Time chunks cost a second decode of the video (to draw it) and pay only where each chunk's
+    # model gets cores of its own: on 2 cores a 60 s clip took 70.9 s in 2 chunks against 50.4 s
+    # whole (docs/performance.md). By default a recording is split on 4 cores or more; --jobs or
+    # --cluster given splits it as asked.
+    split = jobs is not None or cluster is not None or cores() >= SPLIT_FROM_CORES
+    settings = BatchSettings(out=out, jobs=jobs or cores(), cluster=cluster, index=is_batch, split=split)
     listener = _BatchBar(todo, is_batch, quiet, lambda o: _after(o.result, o.input.out, o.input.mode, with_report,
                                                                  history=history, quiet=quiet))
     try:

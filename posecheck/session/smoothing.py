@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from posecheck.core.frame import PoseFrame
+from posecheck.core.frame import PointFlag, PoseFrame
 from posecheck.track.zerolag import RECORDING, ZeroLagFilter, ZeroLagSettings
 
 if TYPE_CHECKING:  # the session module makes this stage: no import cycle at run time
@@ -27,9 +27,12 @@ if TYPE_CHECKING:  # the session module makes this stage: no import cycle at run
 #: time: the filter starts over instead of mixing the two.
 BREAKING_EVENTS = frozenset({"person changed"})
 
-#: A landmark below this visibility was distrusted by an earlier stage (a plausibility test
-#: sets 0) or is the model's wild guess: it is left out of the filter, so it cannot pull its
-#: neighbours, and passes as it is.
+#: A landmark below this visibility, or flagged implausible by an earlier stage (the follow
+#: stage's plausibility tests), is distrusted: it is left out of the filter, so it cannot pull
+#: its neighbours, and passes as it is. It also ends the filter's run there, unbridged: where the
+#: model put a joint somewhere no body can, the frames beside it are often wrong the same way
+#: (``lunge_side_behind_left``: a knee 115 px off for 8 frames, 2 of them found implausible;
+#: bridged, the 8 pulled the first right frames after them 9° and 0.1 shin lengths off).
 DISTRUSTED_BELOW = 0.05
 
 
@@ -54,7 +57,8 @@ class ZeroLagStage:
     coordinates pass as the model gave them, and ``Arrived.raw`` keeps the model's own
     landmarks. A landmark the filter finds to be a glitch keeps its place and gets visibility
     0 (it is not judged in that frame); one an earlier stage distrusted (visibility below
-    :data:`DISTRUSTED_BELOW`) is left out of the filter and passes as it came. A frame more than ``max_gap_s`` after the one before it (dropped frames, a
+    :data:`DISTRUSTED_BELOW`, or flagged implausible) is left out of the filter, ends the run
+    there and passes as it came. A frame more than ``max_gap_s`` after the one before it (dropped frames, a
     pause) or one :func:`breaks_run` names starts a new run.
 
     Args:
@@ -80,10 +84,11 @@ class ZeroLagStage:
                 out = self.flush()
         self._items.append(item)
         xy = item.frame.xy
-        distrusted = item.frame.visibility < DISTRUSTED_BELOW  # NaN (missing) compares False
+        # NaN (missing) compares False: a gap, bridged when short.
+        distrusted = (item.frame.visibility < DISTRUSTED_BELOW) | (item.frame.flags == PointFlag.IMPLAUSIBLE)
         if distrusted.any():
             xy = xy.copy()
-            xy[distrusted] = np.nan
+            xy[distrusted] = np.inf  # a break of the run (zerolag), unknown to the judge
         self._rows.append(xy.reshape(-1))
         reach = self.filter.reach
         while self._next < len(self._items) and len(self._items) - 1 - self._next >= reach:
@@ -111,7 +116,7 @@ class ZeroLagStage:
         rows = list(self._rows)[lo:k + reach + 1]
         values, glitch = self.filter.value_at(np.stack(rows), k - lo)
         xy = values.reshape(-1, 2)
-        left_out = np.isnan(xy).any(axis=1) & ~np.isnan(item.frame.xy).any(axis=1)
+        left_out = (np.isnan(xy).any(axis=1) | np.isinf(xy).any(axis=1)) & ~np.isnan(item.frame.xy).any(axis=1)
         xy[left_out] = item.frame.xy[left_out]  # distrusted ones pass as they came
         return replace(item, frame=_filtered(item.frame, xy, glitch.reshape(-1, 2).any(axis=1)))
 

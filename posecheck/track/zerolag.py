@@ -15,7 +15,9 @@ three promises:
   ``reach_s`` of context on each side, gives bit for bit the same values;
 * nothing is invented: a sample the model did not give stays unknown, a gap of up to
   :attr:`ZeroLagSettings.max_gap_s` is bridged (linearly, only inside the filter) so
-  the run goes on, and a longer gap ends the run. Run edges are padded by odd
+  the run goes on, and a longer gap ends the run. A sample marked as a *break* (``inf``:
+  one an earlier stage found impossible for a body, so the model was wrong there and its
+  neighbours may be too) ends the run at once, never bridged. Run edges are padded by odd
   extension (scipy's ``padtype="odd"``), which keeps the slope at the edge.
 
 A low-pass filter spreads a one-frame glitch of the model (a knee thrown 200 px away for
@@ -94,12 +96,13 @@ class ZeroLagFilter:
         n = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
         return 3 * n
 
-    def run_bounds(self, known: np.ndarray, centre: int) -> tuple[int, int]:
+    def run_bounds(self, known: np.ndarray, centre: int, breaks: np.ndarray | None = None) -> tuple[int, int]:
         """The run around ``centre`` in one column: ``[lo, hi)`` over samples whose gaps are bridged.
 
         Args:
             known: ``(n,)`` whether each sample of the window is known.
             centre: the sample being answered (known).
+            breaks: ``(n,)`` samples that end the run where they are (never bridged).
         """
         n = len(known)
         lo = centre
@@ -109,7 +112,7 @@ class ZeroLagFilter:
                 lo, gap = k, 0
             else:
                 gap += 1
-                if gap > self.max_gap:
+                if gap > self.max_gap or (breaks is not None and breaks[k]):
                     break
         hi = centre + 1
         gap = 0
@@ -118,7 +121,7 @@ class ZeroLagFilter:
                 hi, gap = k + 1, 0
             else:
                 gap += 1
-                if gap > self.max_gap:
+                if gap > self.max_gap or (breaks is not None and breaks[k]):
                     break
         return lo, hi
 
@@ -145,8 +148,9 @@ class ZeroLagFilter:
         """The filtered values of the sample ``centre`` of ``window``.
 
         Args:
-            window: ``(n, k)`` samples in time order (NaN where unknown), already cut at
-                breaks (a new person, a long pause): every row belongs to one stretch of time.
+            window: ``(n, k)`` samples in time order (NaN where unknown, ``inf`` where a
+                sample ends its run), already cut at breaks of the whole frame (a new person,
+                a long pause): every row belongs to one stretch of time.
             centre: the row to answer.
 
         Returns:
@@ -155,6 +159,9 @@ class ZeroLagFilter:
             are glitches (left out of the filter).
         """
         window = np.asarray(window, dtype=np.float64)
+        breaks = np.isinf(window)
+        if breaks.any():
+            window = np.where(breaks, np.nan, window)
         out = window[centre].copy()
         if self.sos is None:
             return out, np.zeros(out.shape, dtype=bool)
@@ -164,10 +171,10 @@ class ZeroLagFilter:
         # Columns with the same pattern of known samples share their run: filter them together.
         groups: dict[bytes, list[int]] = {}
         for c in cols:
-            groups.setdefault(known[:, c].tobytes(), []).append(int(c))
+            groups.setdefault(known[:, c].tobytes() + breaks[:, c].tobytes(), []).append(int(c))
         for members in groups.values():
             k0 = members[0]
-            lo, hi = self.run_bounds(known[:, k0], centre)
+            lo, hi = self.run_bounds(known[:, k0], centre, breaks[:, k0])
             n = hi - lo
             if n < 3:
                 continue  # too short to filter: the sample stands as it is

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from posecheck.app.batch.engine import BatchReport, BatchSettings, InputOutcome, Listener, run_batch
 from posecheck.app.batch.executor import Executor, Inline, choose_executor, cores
-from posecheck.app.batch.plan import BatchInput, expand, result_folders
+from posecheck.app.batch.plan import SPLIT_FROM_CORES, BatchInput, expand, result_folders
 
-__all__ = ["BatchInput", "BatchReport", "BatchSettings", "Executor", "Inline", "InputOutcome", "Listener",
-           "choose_executor", "cores", "expand", "result_folders", "run_batch"]
+__all__ = ["SPLIT_FROM_CORES", "BatchInput", "BatchReport", "BatchSettings", "Executor", "Inline", "InputOutcome",
+           "Listener", "choose_executor", "cores", "expand", "result_folders", "run_batch"]

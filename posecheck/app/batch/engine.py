@@ -61,12 +61,14 @@ class BatchSettings:
         cluster: a Ray cluster's address (``--cluster``), or None.
         index: a batch of several inputs: write ``out/batch.json`` and ``out/batch.csv``, and
             skip inputs whose complete results are already there (unless ``force``).
+        split: whether a long recording may be scored in time chunks when workers are spare.
     """
 
     out: Path
     jobs: int = 1
     cluster: str | None = None
     index: bool = True
+    split: bool = True
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,8 @@ class _Engine:
             # an unfinished run of the same input, replaced. A single input's --out is the user's.
             force = self.options.force or (self.settings.index and holds_results(inp.out))
             options = replace(self.options, force=force)
-            chunks = plan_chunks(videos[slot] if options.stride == 1 else None, target, workers)
+            chunks = plan_chunks(videos[slot] if options.stride == 1 and self.settings.split else None, target,
+                                 workers)
             if frames is not None:
                 frames = frames + info.frame_count if info is not None and info.frame_count else None
             if len(chunks) == 1:

@@ -12,7 +12,10 @@ Rules (``posecheck score --help`` says them too):
   remembers which input went where, so a re-run finds the same folders.
 * A recording is split into time chunks only when there are spare workers for it: chunks
   of at least :data:`MIN_CHUNK_S` seconds, about as long as the whole batch's video
-  divided by the workers.
+  divided by the workers. Unless ``--jobs`` or ``--cluster`` is given, only on a machine of
+  :data:`SPLIT_FROM_CORES` cores or more: a chunk's video is decoded twice (for the model,
+  then to draw it), which costs more than two chunks gain where one model run already keeps
+  two cores busy (measured: docs/performance.md).
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ from posecheck.io.media import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from posecheck.session.records import Summary, read_summary
 from posecheck.session.session import Mode
 
+#: By default a recording is split into time chunks only on this many cores or more. On the
+#: 2-core machine here a 60 s 1280x720 clip took 70.9 s in two chunks and 50.4 s whole.
+SPLIT_FROM_CORES = 4
 #: A chunk shorter than this is not worth its warm-up and the worker's start.
 MIN_CHUNK_S = 10.0
 #: Seconds before each chunk run through the model to warm its tracking up (dropped). The
@@ -170,5 +176,5 @@ def plan_chunks(duration_s: float | None, target_s: float, jobs: int) -> tuple[C
                  for k in range(n))
 
 
-__all__ = ["MIN_CHUNK_S", "OVERLAP_S", "BatchInput", "Key", "chunk_target_s", "complete_result", "expand",
-           "holds_results", "owner_of", "plan_chunks", "result_folders", "summary_key"]
+__all__ = ["MIN_CHUNK_S", "OVERLAP_S", "SPLIT_FROM_CORES", "BatchInput", "Key", "chunk_target_s",
+           "complete_result", "expand", "holds_results", "owner_of", "plan_chunks", "result_folders", "summary_key"]

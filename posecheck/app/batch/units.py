@@ -347,7 +347,8 @@ class Seams:
         return bisect.bisect_right(self.starts, index) - 1
 
 
-def stitched(parts: Sequence[Path], seams: Seams | None = None, stop: threading.Event | None = None) -> Iterator[tuple[int, RawPose, None]]:
+def stitched(parts: Sequence[Path], seams: Seams | None = None,
+             stop: threading.Event | None = None) -> Iterator[tuple[int, RawPose, None]]:
     """The frames of every part in order, numbered from 0; a stop raises :class:`Interrupted`.
 
     Raises:
