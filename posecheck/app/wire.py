@@ -35,6 +35,8 @@ class CheckShown:
         unit: ``deg`` or ``ratio``.
         anchor: the landmark the value is drawn at (None: none).
         landmarks: the landmarks the check uses (coloured by its status).
+        label: what is written at the joint, as ``live`` writes it (``116° → 90°``, ``knee ½
+            shin behind ankle``, ``?``).
     """
 
     id: str
@@ -44,6 +46,7 @@ class CheckShown:
     unit: str
     anchor: int | None
     landmarks: tuple[int, ...]
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class FrameAnswer:
         say: what to say now (None: nothing).
         announcement: ``say`` is a routine's announcement, which a cue must not cut short.
         hold_s: seconds in good form toward the target (None: no timer).
+        timer_text: the timer as ``live`` writes it (``good form 3 s / 30 s``; empty: no timer).
+        pose_text: the line under it (``in the pose 12 s``; empty: none).
         hold_target_s: the hold's target.
         rest_s: seconds of rest left (None: not resting).
         in_pose: the person is in the pose.
@@ -90,6 +95,8 @@ class FrameAnswer:
     announcement: bool = False
     hold_s: float | None = None
     hold_target_s: float | None = None
+    timer_text: str = ""
+    pose_text: str = ""
     rest_s: float | None = None
     in_pose: bool = False
     model_ms: float = 0.0
@@ -208,7 +215,7 @@ def frame_answer(f: SessionFrame | None, frame: PoseFrame, index: int, model_ms:
         server_ms: time on the server.
         finished: the session has nothing more to do.
     """
-    from posecheck.render.overlay import OverlayInfo
+    from posecheck.render.overlay import OverlayInfo, TimerAnnotator, value_text
 
     ok = frame.visible(0.0)
     w, h = frame.image_size
@@ -222,13 +229,16 @@ def frame_answer(f: SessionFrame | None, frame: PoseFrame, index: int, model_ms:
     v = f.verdict
     checks = [CheckShown(id=c.id, status=Status(c.status).value, value=_finite(c.value, 3), target=c.target,
                          unit=c.unit, anchor=int(c.anchor) if c.anchor is not None else None,
-                         landmarks=tuple(int(lm) for lm in c.landmarks))
+                         landmarks=tuple(int(lm) for lm in c.landmarks), label=value_text(c))
               for c in (v.checks if v is not None else ())]
+    timer = TimerAnnotator.label(info.hold_s, info.hold_target_s) if info.hold_s is not None else ""
+    pose = TimerAnnotator.pose_label(info.pose_s) if info.hold_s is not None and info.pose_s is not None else ""
     return FrameAnswer(
         index=index, t=f.t, detected=f.detected, points=points, checks=checks, title=info.title,
         side=v.side if v is not None else None, step=info.step, note=info.note, cue=info.cue,
         cue_kind=f.cue.kind if f.cue is not None else None, say=f.say, announcement=f.announcement,
-        hold_s=_finite(info.hold_s, 2), hold_target_s=info.hold_target_s, rest_s=_finite(info.rest_s, 2),
+        hold_s=_finite(info.hold_s, 2), hold_target_s=info.hold_target_s, timer_text=timer, pose_text=pose,
+        rest_s=_finite(info.rest_s, 2),
         in_pose=bool(v.in_pose) if v is not None else False, **timing)
 
 

@@ -211,6 +211,7 @@ class SingleJudge(Judge):
         self.log = FrameLog(spec)
         self.counter = HoldCounter(self.timing.frame_s)
         self._last: FrameVerdict | None = None
+        self._last_named: str | None = None  # the side the last frame that named one named
 
     def begin(self, timing: Timing) -> None:
         super().begin(timing)
@@ -225,6 +226,8 @@ class SingleJudge(Judge):
     def judge(self, seen: SeenFrame, index: int) -> Judged:
         self.trackers.next_frame()
         v = self._last = self.trackers.verdict(self.spec, seen, index)
+        if v.side in ("left", "right"):
+            self._last_named = v.side
         self.log.add(v)
         self.counter.feed_verdict(v)
         spec = self.spec
@@ -236,11 +239,13 @@ class SingleJudge(Judge):
     def new_person(self, t: float) -> None:
         self.trackers.forget()
         self.counter.cut()
+        self._last_named = None
 
     def key(self, key: str) -> str | None:
         if key == "s" and self.spec.sides == "front_back":
-            v = self._last
-            current = self.side if self.side in ("left", "right") else (v.side if v is not None else None)
+            # From the side assessed: the one set, else the last one named (a frame may name
+            # none while the view does not show which leg is which; s still switches then).
+            current = self.side if self.side in ("left", "right") else self._last_named
             self.side = {"left": "right", "right": "left"}.get(current or "", "left")
             self.tracker.reset(side=self.side)
         return None

@@ -119,8 +119,6 @@ def long_lunge(tmp_path_factory) -> Path:
     return clip
 
 
-# Known flake at this stop, seen once in a fresh-clone run beside 3 other workers: issue 18: live side naming unsteady, the last frames may name no side.
-@pytest.mark.xfail(strict=False, reason="issue 18: live side naming unsteady, the last frames may name no side")
 def test_pause_releases_and_every_key_works_while_paused(tmp_path, long_lunge):
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (apt-get install xdotool); .ci/run installs it")
@@ -179,10 +177,11 @@ def test_pause_releases_and_every_key_works_while_paused(tmp_path, long_lunge):
     assert summary["ended_by"] == "quit"
     rows = [line.split(",") for line in (session / "frames.csv").read_text().splitlines()[1:]]
     # 's' while paused took effect: the frames after it were judged with the right leg in front.
-    # (The first frames name no side: a side is named once the view shows which leg is which,
-    # posecheck.track.identity; so the first side named is compared.)
+    # (A frame names no side until the view shows which leg is which, posecheck.track.identity,
+    # and live, with MediaPipe's smoothing, a few frames may name none again: issue 18. So the
+    # first and the last side named are compared.)
     named = [r for r in rows if r[2]]
-    assert named and named[0][2] == "left" and rows[-1][2] == "right", (named[:1], rows[-1][:3])
+    assert named and named[0][2] == "left" and named[-1][2] == "right", (named[:1], named[-1:])
     # The printed rate leaves the pauses out. The clip plays in real time, pauses included (a
     # camera does not stop either), so the span of the frames' own times is the loop's running
     # time plus the pauses between them.

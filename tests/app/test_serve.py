@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -117,6 +118,7 @@ def test_a_lunge_in_the_browser_is_judged_like_score(tmp_path, lunge_y4m, scored
         stage = tmp_path / "stage.png"
         page.locator("#stage").screenshot(path=str(stage))
         title = page.inner_text("#title")
+        timer, in_pose = page.inner_text("#timer-text"), page.inner_text("#timer-pose")
         stats = page.evaluate("window.posecheck.stats")
         page.keyboard.press("q")
         wait_for(page, "document.body.dataset.phase === 'idle' && !document.getElementById('result').hidden", 60,
@@ -139,6 +141,10 @@ def test_a_lunge_in_the_browser_is_judged_like_score(tmp_path, lunge_y4m, scored
     assert _colour_pixels(stage, Status.OFF) > 100, "no red (off) joint in the overlay"
     assert _colour_pixels(stage, Status.OK) > 100, "no green (ok) joint in the overlay"
     assert title == "Kneeling lunge — left leg forward"
+    # The timer means what live's means (issue 16): good form toward the target, which the
+    # knee never reaches here, with the time in the pose under it.
+    assert re.fullmatch(r"good form 0 s / 30 s", timer), timer
+    assert re.fullmatch(r"in the pose \d+ s", in_pose) and int(in_pose.split()[3]) >= 3, in_pose
     assert CUE in stats["cues"] and stats["spoken"][0] == CUE  # shown, and said by the browser's voice
     assert "score" in result and "Ended: ended on the page" in result
     assert "Kneeling lunge, left" in history_row and "(video)" not in history_row

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 
 import numpy as np
@@ -74,6 +75,13 @@ def test_a_frame_answer_carries_the_sessions_verdict_and_unknown_as_null():
     for c, state in zip(msg["checks"], f.verdict.checks):
         assert (c["value"] is None) == math.isnan(state.value)
         assert c["status"] == state.status.value
+    # Written as live's window writes them (issue 16): the angle with its target, a ratio in
+    # words, and the timer as good form toward the target with the time in the pose under it.
+    assert knee["label"] == "120° → 90°"
+    stack = next(c for c in msg["checks"] if c["id"] == "knee_over_ankle")
+    assert stack["label"].startswith("knee ") and "ankle" in stack["label"], stack["label"]
+    assert re.fullmatch(r"good form 0 s / \d+ s", msg["timer_text"]), msg["timer_text"]
+    assert re.fullmatch(r"in the pose \d+ s", msg["pose_text"]), msg["pose_text"]
     # Points: the drawn ones from the shoulders down, None off the picture or for the face.
     assert len(msg["points"]) == 33
     assert msg["points"][int(L.RIGHT_ANKLE)] is None and msg["points"][int(L.NOSE)] is None

@@ -164,6 +164,19 @@ def test_single_coach_s_key_switches_the_side():
     assert empty.score is None and empty.holds == []
 
 
+def test_s_switches_from_the_last_side_named_when_the_frame_names_none():
+    """A frame may name no side (nobody in view for a moment; live, a view that does not show
+    which leg is which, issue 18); s then switches from the side last named, not to "left"
+    whatever it was (live's window test pressed s on a left-leg lunge at such a moment, and
+    the right leg was never assessed)."""
+    coach = _session(Mode.pose(LIB.get("kneeling_lunge")))
+    frames = _clip((1.0, LUNGE), (0.3, NOBODY))
+    outs = _run(coach, frames)
+    assert "left" in {o.verdict.side for o in outs} and outs[-1].verdict.side is None
+    coach.key("s")
+    assert coach.judge.tracker.fixed_side == "right"
+
+
 @pytest.mark.parametrize("side", ["left", "right"])
 def test_routine_coach_does_not_count_the_other_side(side):
     coach = _routine_session()

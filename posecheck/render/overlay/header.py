@@ -79,6 +79,11 @@ class TimerAnnotator:
         done = math.floor(hold_s + 1e-6)
         return f"good form {done} s" + (f" / {target_s:g} s" if target_s else "")
 
+    @staticmethod
+    def pose_label(pose_s: float) -> str:
+        """``in the pose 12 s``: the smaller line under the timer (good form or not)."""
+        return f"in the pose {math.floor(pose_s + 1e-6)} s"
+
     def annotate(self, scene: np.ndarray, data: OverlayData) -> np.ndarray:
         info, unit = data.info, data.unit
         w = scene.shape[1]
@@ -107,7 +112,7 @@ class TimerAnnotator:
             bottom = y + bar_h
         if info.pose_s is not None:
             ps = round(hs * 0.75)
-            sub = f"in the pose {math.floor(info.pose_s + 1e-6)} s"
+            sub = self.pose_label(info.pose_s)
             sw, sh = text_size(sub, ps)
             y = bottom + px(6, unit)
             put_text(scene, sub, (w - pad - sw, y), ps, NOTE_BGR)

@@ -13,7 +13,7 @@
     choice: $("choice"), side: $("side"), sideBox: $("side-box"), start: $("start"), stop: $("stop"),
     voice: $("voice"), mirror: $("mirror"), conn: $("conn"), stage: $("stage"), video: $("video"),
     canvas: $("overlay"), band: $("band"), title: $("title"), note: $("note"), timer: $("timer"),
-    timerText: $("timer-text"), timerFill: $("timer-fill"), cue: $("cue"), fps: $("fps"), help: $("help"),
+    timerText: $("timer-text"), timerFill: $("timer-fill"), timerPose: $("timer-pose"), cue: $("cue"), fps: $("fps"), help: $("help"),
     placeholder: $("placeholder"), message: $("message"), result: $("result"), history: $("history"),
     historyEmpty: $("history-empty"),
   };
@@ -465,12 +465,15 @@
       els.timer.hidden = false;
       els.timer.classList.add("rest");
       els.timerText.textContent = `rest ${Math.ceil(a.rest_s)} s`;
+      els.timerPose.textContent = "";
       els.timerFill.parentElement.hidden = true;
     } else if (a.hold_s !== null) {
       els.timer.hidden = false;
       els.timer.classList.remove("rest");
       const target = a.hold_target_s;
-      els.timerText.textContent = `hold ${a.hold_s.toFixed(0)} s` + (target ? ` / ${target} s` : "");
+      // Worded by the server as live's window words it: good form toward the target.
+      els.timerText.textContent = a.timer_text;
+      els.timerPose.textContent = a.pose_text;
       els.timerFill.parentElement.hidden = !target;
       if (target) {
         els.timerFill.style.width = `${Math.min(a.hold_s / target, 1) * 100}%`;
@@ -532,9 +535,9 @@
       const p = pt(c.anchor);
       if (!p) continue;
       let text;
-      if (c.status === "unknown" || c.value === null) text = "?";
-      else if (c.unit === "deg") text = `${c.value.toFixed(0)}° → ${c.target}°`;
-      else text = `${c.value >= 0 ? "+" : ""}${c.value.toFixed(2)} → ${c.target}`;
+      // As live writes it: angles with their target, ratios in words (the exact ratio is in
+      // frames.csv and the report).
+      text = c.label || "?";
       const k = stacked[c.anchor] || 0;
       stacked[c.anchor] = k + 1;
       const tw = ctx.measureText(text).width;
