@@ -149,6 +149,15 @@ class PoseTracker:
         """A tracker for unrelated photos: nothing is debounced."""
         return cls(spec, side, side_hold_s=0.0, view_hold_s=0.0, enter_s=0.0, exit_s=0.0)
 
+    @property
+    def front_side(self) -> str | None:
+        """The leg judged in front now: the fixed one, else the one the view has shown (named to
+        the person or not: a side is named only while left and right can be trusted)."""
+        if self.fixed_side is not None:
+            return self.fixed_side
+        value = self._side.value
+        return value if value in ("left", "right") else None
+
     def reset(self, side: str | None = None) -> None:
         """Start over (a new hold, a new person, a photo), keeping the settings.
 
