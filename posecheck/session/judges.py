@@ -29,6 +29,7 @@ from posecheck.session.records import (
     PoseTotals,
     RoutineFrame,
     Segment,
+    ShownCue,
     Summary,
 )
 from posecheck.session.summary import FrameLog, pose_summary, segment_summary
@@ -185,6 +186,9 @@ class Judge(abc.ABC):
         """Handle a key this judge knows; an announcement to say about it, if any."""
         return None
 
+    def gave(self, cue: ShownCue | None) -> None:
+        """The cue shown to the person with the frame judged last (for the summary's "most common cue")."""
+
     def new_person(self, t: float) -> None:  # noqa: ARG002
         """The landmarks belong to another person from the next frame on: what was being
         followed (trackers, the hold or segment being built) ends here."""
@@ -235,6 +239,10 @@ class SingleJudge(Judge):
                       hold_s=None if self.timing.still else self.counter.current_good_s,
                       hold_target_s=spec.hold.target_s if spec.hold else None,
                       pose_s=None if self.timing.still else self.counter.current_pose_s)
+
+    def gave(self, cue: ShownCue | None) -> None:
+        if cue is not None:
+            self.log.gave(cue.kind, cue.key, cue.text)
 
     def new_person(self, t: float) -> None:
         self.trackers.forget()
@@ -291,6 +299,7 @@ class AutoJudge(Judge):
         self._first_t: float | None = None
         self._last_t: float | None = None
         self._gap_since: float | None = None  # since when the open segment's pose is not seen
+        self._logged: FrameLog | None = None  # the log the last frame went into, if any
 
     def begin(self, timing: Timing) -> None:
         super().begin(timing)
@@ -302,6 +311,7 @@ class AutoJudge(Judge):
     def seen(self, seen: SeenFrame, index: int) -> tuple[PoseSpec | None, FrameVerdict | None]:
         """Recognise the frame, judge it as the pose recognised, and log it in that pose's segment."""
         self.frames += 1
+        self._logged = None
         if self._first_t is None:
             self._first_t = seen.t
         self._last_t = seen.t
@@ -336,6 +346,7 @@ class AutoJudge(Judge):
             seg.side = side
         if v is not None and self._open is not None:
             self._open.log.add(v)
+            self._logged = self._open.log
             self._open.counter.feed_verdict(v)
         return spec, v
 
@@ -351,6 +362,10 @@ class AutoJudge(Judge):
         wanted = (Cue.camera(NO_PERSON_CUE) if not seen.frame.detected
                   else Cue(NO_POSE_CUE, "correction", "no_pose"))
         return Judged(None, None, "No pose recognised", [wanted], scope=None)
+
+    def gave(self, cue: ShownCue | None) -> None:
+        if cue is not None and self._logged is not None:
+            self._logged.gave(cue.kind, cue.key, cue.text)
 
     def new_person(self, t: float) -> None:
         self._close()
@@ -469,6 +484,9 @@ class RoutineJudge(Judge):
         if key != "n" or self.guide.finished:
             return None
         return self.guide.skip(self._t).say
+
+    def gave(self, cue: ShownCue | None) -> None:
+        self.auto.gave(cue)
 
     def new_person(self, t: float) -> None:
         self.auto.new_person(t)

@@ -15,8 +15,9 @@ from typing import Any, Literal, Union
 
 from posecheck.track.holds import Hold
 
-#: The version of the ``summary.json`` format (1: before the field was written).
-SUMMARY_VERSION = 2
+#: The version of the ``summary.json`` format (1: before the field was written; 3: a check's
+#: ``most_common_cue`` is the cue the person was given, and ``correction`` its own correction).
+SUMMARY_VERSION = 3
 
 SCORE_SENTENCE = (
     "The score is the average, over the time you were in the pose and the camera could judge "
@@ -33,7 +34,11 @@ class CheckStats:
     Attributes:
         median, p10, p90: of its measured values (None when never measured).
         pct_ok, pct_near, pct_off, pct_unknown: share of those frames per status, in percent.
-        most_common_cue: the cue it gave most often (None: none).
+        most_common_cue: the cue the person was given about it most often: a correction of it,
+            or an instruction to let the camera see its joints (None: none was given).
+        correction: the correction its own frames asked for most often, given or not (another
+            check's cue may have been more urgent); what to work on (None: never near or off,
+            or never in the pose).
         target: the target as text (``90``, ``≤0.15``).
         label: the check's short name.
         uncertainty: the check's measured accuracy, the ± of each value in the check's unit
@@ -50,6 +55,7 @@ class CheckStats:
     pct_off: float = 0.0
     pct_unknown: float = 0.0
     most_common_cue: str | None = None
+    correction: str | None = None
     target: str = ""
     label: str = ""
     uncertainty: float | None = None

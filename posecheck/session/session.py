@@ -265,6 +265,7 @@ class Session:
             cue = ShownCue(c.text, c.kind, c.key, self.scheduler.is_new) if c is not None else None
             if say is None and cue is not None and cue.new:
                 say = cue.text
+        self.judge.gave(cue)
         return SessionFrame(index=index, t=frame.timestamp, detected=frame.detected,
                             pose=j.spec.id if j.spec is not None else None, title=j.title, verdict=j.verdict,
                             cue=cue, say=say, announcement=j.say is not None, hold_s=j.hold_s,

@@ -63,6 +63,8 @@ class FrameLog:
         self.good = bytearray()
         self.side: list[str | None] = []
         self.camera: list[str | None] = []
+        #: the cue the person was given with each frame (see :meth:`gave`): (kind, key, text)
+        self.given: list[tuple[str, str, str] | None] = []
         self.cols = {c.id: _Column() for c in spec.checks}
         self._order = {c.id: k for k, c in enumerate(spec.checks)}
 
@@ -77,11 +79,22 @@ class FrameLog:
         self.good.append(1 if v.good_form else 0)
         self.side.append(v.side)
         self.camera.append(v.camera_cue)
+        self.given.append(None)
         for c in v.checks:
             col = self.cols[c.id]
             col.values.append(c.value)
             col.status.append(c.status.code)
             col.cues.append(c.cue)
+
+    def gave(self, kind: str, key: str, text: str) -> None:
+        """The cue shown to the person with the frame logged last (none unless this is called).
+
+        The statistics' "most common cue" is the one the person was given, not the one each
+        check would have given: a check's own cue may never have been shown (another was more
+        urgent, or the tool could not see the legs and said so).
+        """
+        if self.given:
+            self.given[-1] = (kind, key, text)
 
     def check_stats(self, check_id: str, basis: np.ndarray, corrections: bool = True) -> CheckStats:
         """One check's statistics over the frames where ``basis`` is true.
@@ -105,14 +118,21 @@ class FrameLog:
         def q(p: float) -> float | None:
             return round(float(np.percentile(measured, p)), 3) if measured.size else None
 
-        unknown = Status.UNKNOWN.code
-        counts = Counter(c for c, st, b in zip(col.cues, col.status, basis)
-                         if b and c and (corrections or st == unknown))
+        # The cues given about this check: its corrections (by their key), and a camera or
+        # visibility instruction that was this check's own (its joint could not be seen).
+        counts = Counter(g[2] for g, own, b in zip(self.given, col.cues, basis)
+                         if b and g is not None and ((g[0] == "correction" and g[1] == check_id and corrections)
+                                                     or (g[0] == "camera" and g[2] == own)))
+        # Its own correction, for what to work on: asked for while near or off, in the pose.
+        wrong = (Status.NEAR.code, Status.OFF.code)
+        own = Counter(c for c, st, b in zip(col.cues, col.status, basis) if b and c and st in wrong) \
+            if corrections else Counter()
         check = self.spec.check(check_id)
         measured_accuracy = accuracy_of(self.spec, check_id)
         return CheckStats(median=q(50), p10=q(10), p90=q(90), pct_ok=pct(Status.OK), pct_near=pct(Status.NEAR),
                           pct_off=pct(Status.OFF), pct_unknown=pct(Status.UNKNOWN),
                           most_common_cue=counts.most_common(1)[0][0] if counts else None,
+                          correction=own.most_common(1)[0][0] if own else None,
                           target=check.target.describe(), label=check.label or check.id,
                           uncertainty=measured_accuracy.uncertainty if measured_accuracy is not None else None,
                           unit=get_kind(check.kind).unit)
@@ -239,8 +259,8 @@ WORK_ON_PCT = 15.0
 
 
 def work_on(summary) -> str | None:  # noqa: ANN001 - a PoseSummary or an AutoSummary
-    """What to work on next: the check that was off (or near, counting half) the most, with the cue
-    it gave most often. None when nothing was judged or no check stood out.
+    """What to work on next: the check that was off (or near, counting half) the most, with the
+    correction it asked for most often. None when nothing was judged or no check stood out.
 
     For a ``--pose auto`` or ``--routine`` run, each segment's checks count by the segment's time in
     the pose, and the pose is named.
@@ -260,7 +280,7 @@ def work_on(summary) -> str | None:  # noqa: ANN001 - a PoseSummary or an AutoSu
             share = 100.0 * (c.pct_off + 0.5 * c.pct_near) / judged
             if share < WORK_ON_PCT:
                 continue
-            what = f"{prefix}{c.label or cid}: " + (c.most_common_cue or f"aim for {c.target}")
+            what = f"{prefix}{c.label or cid}: " + (c.correction or c.most_common_cue or f"aim for {c.target}")
             key = (share * weight, share, what)
             if best is None or key[:2] > best[:2]:
                 best = key

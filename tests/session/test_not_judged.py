@@ -94,6 +94,9 @@ def test_where_the_model_loses_the_legs_it_says_so_and_corrects_only_what_it_see
     assert all(float(r["front_knee_angle"]) > 110 for r in corrected)  # truth 115°
     judged = [r for r in rows if r["in_pose"] == "1"]
     assert judged and "off" not in {r["back_knee_down.status"] for r in judged}
+    # The summary's (and the terminal's) most common cues are the ones given: the front knee's.
+    assert s.checks["front_knee_angle"].most_common_cue == "Bend your front knee deeper, toward 90°."
+    assert {cid for cid, c in s.checks.items() if c.most_common_cue} == {"front_knee_angle"}
     # What it corrects, it corrects from frames it sees: never while the legs are unknown.
     assert all(r["cue"] in ("", "I can't see your legs clearly.") for r in rows
                if r["front_knee_angle.status"] == "unknown")
