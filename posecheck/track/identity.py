@@ -19,7 +19,9 @@ perspective: the leg nearer the camera looks longer, by 6-15% at 2.7-3.4 m (the 
 between the hips over the camera's distance), and which side is nearer is known from the
 way the face points and the torso runs (:func:`~posecheck.core.body.near_side`). The legs'
 names are trusted from the side once the leg named as the near one has looked longer, on
-average over the last seconds, by more than twice the standard error of that average.
+average over the last seconds, by more than twice the standard error of that average;
+once trusted they stay trusted while the legs are followed without a swap or a gap, until
+the evidence is clearly against them (a second of the model misfitting a leg is not).
 On the samples the named-near leg is longer by 0.3-19% (log ratio 0.003-0.19) on every clip
 where the model names the legs right, and shorter (-0.016) on the one where it names them
 the wrong way round in 95 of 96 frames: there no side is named.
@@ -210,6 +212,7 @@ class LeftRight:
         self._swapping: dict[str, float] = {}  # part -> since when it is swapped back
         self._doubt_until = -math.inf
         self._near: deque[tuple[float, float]] = deque()  # (t, log length ratio near/far)
+        self._held = False  # the side view's evidence confirmed the names, and nothing changed since
         self.sides_named = False
 
     def update(self, frame: PoseFrame, body: BodyView | None, scale: float) -> tuple[PoseFrame, tuple[str, ...]]:
@@ -224,6 +227,7 @@ class LeftRight:
         if self._last is not None and t - self._t > self.keep_s:
             self._last = None  # too long ago to compare with
             self._swapping.clear()
+            self._held = False  # a swap in the gap would not have been seen: confirm them again
         fixed: list[str] = []
         if self._last is not None and np.isfinite(scale) and scale > 0:
             for group in GROUPS:
@@ -234,6 +238,7 @@ class LeftRight:
                         self._swapping[group] = since = t
                         if group == "legs":
                             self._doubt_until = t + self.doubt_s
+                            self._held = False
                     if t - since < self.keep_s:
                         frame = swap_group(frame, group)
                         fixed.append(group)
@@ -242,6 +247,7 @@ class LeftRight:
                         del self._swapping[group]
                         if group == "legs":
                             self._near.clear()
+                            self._held = False
                 elif since is not None:
                     del self._swapping[group]
         self._last, self._t = frame.pixels.copy(), t
@@ -289,7 +295,23 @@ class LeftRight:
             # picture and a swap shows as one; they stand unless it swapped just now.
             self.sides_named = True
         else:
-            self.sides_named = self._confirmed()
+            # Once confirmed, the names hold while the legs are followed without a swap: the
+            # evidence is the model's leg lengths, and when it misfits a leg for a second (on
+            # the samples, live with its smoothing on, a still lunge's front leg read 20% short
+            # for a second in three) the evidence swings without the names having changed. Only
+            # evidence clearly against them (most frames, see _contradicted), a swap, or a gap
+            # in the frames takes them back.
+            if self._held:
+                self._held = not self._contradicted()
+            else:
+                self._held = self._confirmed()
+            self.sides_named = self._held
+
+    def _enough(self) -> np.ndarray | None:
+        near = self._near
+        if len(near) < 5 or near[-1][0] - near[0][0] < self.min_evidence_s:
+            return None
+        return np.array([x for _, x in near])
 
     def _confirmed(self) -> bool:
         """Whether the perspective says the legs are named right: the named-near leg looks longer.
@@ -298,12 +320,21 @@ class LeftRight:
         figure drawn without perspective or noise (both legs as long, as in a test's stick
         figure) contradicts nothing and passes.
         """
-        near = self._near
-        if len(near) < 5 or near[-1][0] - near[0][0] < self.min_evidence_s:
+        r = self._enough()
+        if r is None:
             return False
-        r = np.array([x for _, x in near])
         se = float(r.std(ddof=1)) / math.sqrt(len(r))
         return float(r.mean()) - 2.0 * se > -NEUTRAL
+
+    def _contradicted(self) -> bool:
+        """Whether the perspective says names once confirmed are wrong: over the evidence's
+        seconds, the named-near leg looks shorter in three frames of four, and on average by
+        more than twice the standard error."""
+        r = self._enough()
+        if r is None:
+            return False
+        se = float(r.std(ddof=1)) / math.sqrt(len(r))
+        return float((r < -NEUTRAL).mean()) >= 0.75 and float(r.mean()) + 2.0 * se < -NEUTRAL
 
 
 def _leg_length(px: np.ndarray, ok: np.ndarray, side: str) -> float:

@@ -242,10 +242,10 @@ class _SlowBackend:
         self._stop.set()
 
 
-# Known gap (issue 18, open): in live runs, with MediaPipe's own smoothing on, the leg-length
-# evidence that lets a side be named from the side swings by a fifth, so some holds get no side
-# and the routine counts them toward the wrong step. Live timing varies, hence not strict.
-@pytest.mark.xfail(strict=False, reason="issue 18: live side naming unsteady under MediaPipe smoothing")
+# Live, with MediaPipe's own smoothing on, the leg-length evidence that lets a side be named from
+# the side swings by a fifth when the model misfits the front leg for a second: the sides went
+# unnamed, and the routine counted the right-leg hold toward no step (issue 18; it failed 3 of 3).
+# Names once confirmed now hold until a swap, a gap or clear contrary evidence.
 def test_the_last_well_done_is_said_when_the_video_ends_right_after_a_hold(tmp_path, monkeypatch):
     """A routine of two rounds each side, on a clip of one round: the clip ends half a second after the
     right-leg hold is reached, while "That's 1.5 seconds. Well done." is being said or waits to be (a

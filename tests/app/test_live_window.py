@@ -119,10 +119,6 @@ def long_lunge(tmp_path_factory) -> Path:
     return clip
 
 
-# Known gap (issues 17.1/18, open): in a fresh-clone run beside 3 other workers the frames after
-# 's' (pressed while paused) still named the left leg, out of the pose, where a run on a quiet
-# machine names the right; not understood yet. Everything else here passed in that run.
-@pytest.mark.xfail(strict=False, reason="issues 17.1/18: after s while paused the old side was named once under load")
 def test_pause_releases_and_every_key_works_while_paused(tmp_path, long_lunge):
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (apt-get install xdotool); .ci/run installs it")
@@ -167,7 +163,12 @@ def test_pause_releases_and_every_key_works_while_paused(tmp_path, long_lunge):
         assert not win.moving(0.6)
         win.key("space")
         assert win.moving(3.0)
-        time.sleep(1.5)
+        # Long enough for a side to be named again. After a pause the sides are named once the
+        # view shows which leg is which again (posecheck.track.identity: five frames and half a
+        # second of evidence, after a second of doubt): 1.5 s was enough on a quiet machine, but
+        # beside three other test workers the loop runs at 3-5 fps and no frame after the pause
+        # named a side (the old xfail, "the old side was named": it was the last one named).
+        time.sleep(5.0)
         # q while paused ends the session.
         win.key("space")
         time.sleep(0.4)
@@ -204,7 +205,9 @@ def test_n_and_esc_work_while_paused(tmp_path):
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (apt-get install xdotool); .ci/run installs it")
     clip = tmp_path / "lunges.mp4"
-    join_clips(clip, ["lunge_side_90_left"] * 12)
+    # A long clip (72 s), although Esc ends the run in seconds: under load the model's warm-up
+    # and the window's first frames can take a good part of a shorter clip.
+    join_clips(clip, ["lunge_side_90_left"] * 24)
     mine = tmp_path / "routines"
     mine.mkdir()
     (mine / "two.yaml").write_text(
