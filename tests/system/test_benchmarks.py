@@ -37,7 +37,11 @@ def test_throughput_benchmark_reports_every_run_and_ratio(tmp_path):
         assert m, (name, out)
         rows[name[:3]] = (float(m[1]), float(m[2]))
     assert rows["(a)"][1] == 1.0
-    assert all(fps > 0 and 0 < ratio < 5 for fps, ratio in rows.values()), rows
+    # Each ratio is its run's rate over (a)'s, as printed (rounded to 0.1 fps and 0.01): no bound on
+    # the rates themselves, which a loaded machine moves (0 < ratio < 5 failed once beside 3 workers).
+    fps_a = rows["(a)"][0]
+    for fps, ratio in rows.values():
+        assert fps > 0 and ratio == pytest.approx(fps / fps_a, abs=0.01 + 0.1 / fps_a), rows
     for figure in ("own work per frame", "drawing the overlay at 1280x720", "frame-to-display latency median",
                    "peak memory"):
         assert figure in out, (figure, out)

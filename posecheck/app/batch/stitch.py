@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from pathlib import Path
 
 from posecheck.app.batch.units import (
@@ -96,8 +97,8 @@ class ChunkedVideo:
         self.path = job.out / "annotated.mp4"
         self.frames = 0
         # Each chunk's frames in the stitched stream, from the landmark chunks' counts.
-        self.starts = [sum(counts[:k]) for k in range(len(counts))]
-        self.ends = [sum(counts[:k + 1]) for k in range(len(counts))]
+        self.ends = list(accumulate(counts))
+        self.starts = [0, *self.ends[:-1]]
         self.todo: list[tuple[VideoChunk, Future]] = []
 
     def start(self) -> None:
@@ -161,13 +162,12 @@ def assemble(job: ChunkedInput, results: list[UnitResult], submit: Submit, stop:
     header: LandmarksHeader
     header, first = read_raw(parts[0])
     first.close()
-    seams = Seams()
     fps = header.fps or 1.0
     video = ChunkedVideo(job, [r.frames for r in results], fps, submit, stop) if job.options.video else None
     if video is not None:
         video.start()
     lost = sum(r.lost_frames for r in results)
-    return score_stream(stitched(parts, seams, stop), job.mode, job.out, header,
+    return score_stream(stitched(parts, stop=stop), job.mode, job.out, header,
                         options=replace(job.options, model=None), still=False, video=video,
                         lost_frames=lambda: lost,
                         run={"chunks": len(job.chunks), "chunk_overlap_s": job.overlap_s})
