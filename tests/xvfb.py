@@ -24,6 +24,31 @@ def xvfb(width: int = 1280, height: int = 720):
     exe = shutil.which("Xvfb")
     if exe is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb); .ci/run installs it")
+    with _one_window_at_a_time():
+        yield from _xvfb(exe, width, height)
+
+
+@contextmanager
+def _one_window_at_a_time():
+    """One window test at a time in a test run, whichever pytest-xdist worker runs it.
+
+    Beside three other workers on two cores, three live windows at once (each with its model
+    and an X server) sometimes never painted a frame for the whole clip (the screen stayed
+    black while the loop judged 137 frames); one at a time, they did.
+    """
+    import fcntl
+    import tempfile
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
+    with open(Path(tempfile.gettempdir()) / f"posecheck-window-tests-{run}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _xvfb(exe: str, width: int, height: int):  # noqa: ANN202 - a generator of the display
     rng = random.Random(os.getpid() ^ time.time_ns())
     proc = None
     display = ""

@@ -41,6 +41,7 @@ class Window:
         self.display, self.env, self.proc = display, env_with_display(display), proc
         self.id = ""
         self.spaces: list[float] = []
+        self.origin = (0, 0)  # where the window's picture is on the screen
 
     def wait_for_frames(self, timeout: float = 120.0) -> None:
         """Until the window exists and shows the video (the model has warmed up)."""
@@ -48,12 +49,26 @@ class Window:
         while time.time() - t0 < timeout and self.proc.poll() is None:
             found = subprocess.run(["xdotool", "search", "--name", "^posecheck$"], env=self.env,
                                    capture_output=True, text=True).stdout.split()
+            if found:
+                # live moves its window to the top-left, but an X server without a window
+                # manager may map it elsewhere first (seen beside three other test workers: the
+                # top-left stayed black for the whole clip): the picture is looked for where it is.
+                self.origin = self._where(found[-1])
             if found and (self.shot().max(axis=2) > 0).mean() > 0.5 and self.moving(0.5):
                 self.id = found[-1]
                 return
             time.sleep(0.2)
         out, err = self.proc.communicate(timeout=30)
         pytest.fail(f"the window never showed the video ({self.proc.returncode}): {out[-1000:]} {err[-2000:]}")
+
+    def _where(self, window: str) -> tuple[int, int]:
+        geometry = subprocess.run(["xdotool", "getwindowgeometry", "--shell", window], env=self.env,
+                                  capture_output=True, text=True).stdout
+        pos = dict(line.split("=", 1) for line in geometry.split() if "=" in line)
+        try:
+            return max(int(pos["X"]), 0), max(int(pos["Y"]), 0)
+        except (KeyError, ValueError):
+            return self.origin
 
     def window_shown(self) -> bool:
         found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "^posecheck$"], env=self.env,
@@ -77,7 +92,8 @@ class Window:
         return sum(b - a for a, b in zip(self.spaces[::2], ends))
 
     def shot(self) -> np.ndarray:
-        return screenshot(self.display)[:H, :W].astype(np.int16)
+        x, y = self.origin
+        return screenshot(self.display)[y:y + H, x:x + W].astype(np.int16)
 
     def moving(self, seconds: float) -> bool:
         """Whether new frames came within ``seconds`` (the picture changed)."""
@@ -185,8 +201,11 @@ def test_pause_releases_and_every_key_works_while_paused(tmp_path, long_lunge):
     # (A frame names no side until the view shows which leg is which, posecheck.track.identity,
     # and live, with MediaPipe's smoothing, a few frames may name none again: issue 18. So the
     # first and the last side named are compared.)
-    named = [r for r in rows if r[2]]
-    assert named and named[0][2] == "left" and named[-1][2] == "right", (named[:1], named[-1:])
+    # The clip is a left-leg lunge, so a frame naming the right leg can only come from 's'; and once
+    # switched it stays switched. (Beside three other test workers no frame before the pause named a
+    # side at all: the loop ran at a few frames a second, with gaps that restart the evidence.)
+    named = "".join(r[2][0] for r in rows if r[2])
+    assert re.fullmatch(r"l*r+", named), named
     # The printed rate leaves the pauses out. The clip plays in real time, pauses included (a
     # camera does not stop either), so the span of the frames' own times is the loop's running
     # time plus the pauses between them.
@@ -239,7 +258,9 @@ def test_the_timer_counts_good_form_and_the_window_waits_at_the_end(tmp_path):
     if shutil.which("xdotool") is None:
         pytest.skip("xdotool is not installed (apt-get install xdotool); .ci/run installs it")
     clip = tmp_path / "open lunge.mp4"
-    join_clips(clip, ["lunge_side_120_left"] * 3)  # 9 s: frames to see on a busy machine too
+    # 15 s: frames to see on a busy machine too (with 9 s, beside three other test workers, the clip
+    # and the end's 8 s wait were over before the window was first seen showing the video).
+    join_clips(clip, ["lunge_side_120_left"] * 5)
     with xvfb() as display:
         win = _live(display, tmp_path, clip, "--pose", "kneeling_lunge")
         red = []
