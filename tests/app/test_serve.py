@@ -410,3 +410,32 @@ def test_a_page_without_a_camera_it_may_use_says_what_to_do_and_starts_nothing(t
         assert page.evaluate("document.body.dataset.phase") == "idle"
     assert _sessions(sessions) == []  # nothing started, nothing saved
     assert "Traceback" not in s.err
+
+
+@pytest.mark.model
+def test_the_pages_cue_moves_off_the_feet_it_judges(tmp_path):
+    """A frog filmed from behind has its knees and feet in the bottom fifth of the picture, where the
+    cue's band sat, over the joints being judged (as live's window did before issue 17.7). The band
+    goes to the top there, as in the window."""
+    camera = to_y4m(sample("frog_backhigh_90.mp4"), tmp_path / "frog.y4m")
+    with serve("--sessions", str(tmp_path / "sessions"), "--no-history", env=_env(tmp_path)) as s, \
+            browser(camera) as ctx:
+        page = ctx.new_page()
+        page.goto(s.url)
+        _start(page, "pose:frog")
+        wait_for(page, "!document.getElementById('cue').hidden", 60, "a cue")
+        wait_for(page, "window.posecheck.stats.answers >= 20", 60, "answers")
+        wait_for(page, "!document.getElementById('cue').hidden", 60, "a cue")
+        place = page.evaluate("""(() => {
+            const stage = document.getElementById('stage').getBoundingClientRect();
+            const cue = document.getElementById('cue').getBoundingClientRect();
+            const a = window.posecheck.state.last;
+            const feet = [27, 28, 29, 30, 31, 32].map(i => a.points[i]).filter(p => p).map(p => p[1]);
+            return {top: (cue.top - stage.top) / stage.height, bottom: (cue.bottom - stage.top) / stage.height,
+                    feet: feet, up: document.getElementById('stage').classList.contains('cue-top')};
+        })()""")
+        page.locator("#stage").screenshot(path=str(tmp_path / "frog.png"))
+        if os.environ.get("POSECHECK_UPDATE_DOCS"):
+            shutil.copy(tmp_path / "frog.png", ROOT / "docs" / "serve_frog_screenshot.png")
+    assert place["feet"] and min(place["feet"]) > 0.7, place  # the feet are low in the picture
+    assert place["up"] and place["bottom"] < min(place["feet"]), place  # the cue is above them

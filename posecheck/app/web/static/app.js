@@ -12,7 +12,7 @@
   const els = {
     choice: $("choice"), side: $("side"), sideBox: $("side-box"), start: $("start"), stop: $("stop"),
     voice: $("voice"), mirror: $("mirror"), conn: $("conn"), stage: $("stage"), video: $("video"),
-    canvas: $("overlay"), band: $("band"), title: $("title"), note: $("note"), timer: $("timer"),
+    canvas: $("overlay"), band: $("band"), head: $("head"), title: $("title"), note: $("note"), timer: $("timer"),
     timerText: $("timer-text"), timerFill: $("timer-fill"), timerPose: $("timer-pose"), cue: $("cue"), fps: $("fps"), help: $("help"),
     placeholder: $("placeholder"), message: $("message"), result: $("result"), history: $("history"),
     historyEmpty: $("history-empty"),
@@ -486,6 +486,40 @@
     els.cue.textContent = a.cue || "";
     els.cue.classList.toggle("camera", a.cue_kind === "camera");
     els.stage.classList.toggle("has-cue", !!a.cue);
+    placeCue(a);
+  }
+
+  // The cue's band goes at the bottom, like subtitles, unless the body is there and not at the
+  // top (the knees and feet of a frog filmed from behind): the band covering fewer of the joints
+  // the checks measure, then fewer other points of the body, wins; the bottom on a tie. The rule
+  // of live's window (posecheck/render/overlay/cue.py), on the page's own boxes.
+  function placeCue(a) {
+    if (!a.cue) { els.stage.classList.remove("cue-top"); return; }
+    const h = els.stage.clientHeight, ch = els.cue.offsetHeight;
+    if (!h || !ch) return;
+    let top = 0;
+    for (const el of [els.head, els.band, els.timer]) {
+      if (el && !el.hidden) top = Math.max(top, el.offsetTop + el.offsetHeight);
+    }
+    top += 6;
+    const r = Math.max(6, 9 * Math.max(h, 360) / 720);  // a joint's dot stays whole
+    const judged = new Set();
+    for (const c of a.checks) for (const lm of c.landmarks) judged.add(lm);
+    const covered = (y0, y1) => {
+      let j = 0, b = 0;
+      for (let i = state.catalogue.drawing.first_drawn; i < a.points.length; i++) {
+        const p = a.points[i];
+        if (!p) continue;
+        const y = p[1] * h;
+        if (y < y0 - r || y > y1 + r) continue;
+        if (judged.has(i)) j++; else b++;
+      }
+      return [j, b];
+    };
+    const [tj, tb] = covered(top, top + ch), [bj, bb] = covered(h - ch, h);
+    const up = tj < bj || (tj === bj && tb < bb);
+    els.stage.classList.toggle("cue-top", up);
+    els.cue.style.top = up ? `${top}px` : "";
   }
 
   function drawSkeleton(ctx, a, w, h) {
