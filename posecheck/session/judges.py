@@ -251,11 +251,10 @@ class SingleJudge(Judge):
 
     def key(self, key: str) -> str | None:
         if key == "s" and self.spec.sides == "front_back":
-            # From the side assessed: the one set, else the leg the tracker judges in front, else
-            # the last one named (a frame may name none while the view does not show which leg
-            # is which, or after a change of person; s still switches then).
-            current = (self.side if self.side in ("left", "right") else None) or self.tracker.front_side \
-                or self._last_named
+            # From the side assessed (the tracker's: the one set, else the leg it judges in front),
+            # else the last one named (a frame may name none while the view does not show which
+            # leg is which, or after a change of person; s still switches then).
+            current = self.tracker.front_side or self._last_named
             self.side = {"left": "right", "right": "left"}.get(current or "", "left")
             self.tracker.reset(side=self.side)
         return None
