@@ -24,8 +24,12 @@ install: $(STAMP)
 # Two workers per core: about half the suite waits on the clock (live clips played in real
 # time, a browser, a server, a Ray head), and a waiting worker leaves its core to another.
 TEST_JOBS ?= $(shell $(PY) -c 'import os; print(2 * (os.cpu_count() or 1))')
+# The real windows (Xvfb, Qt) run after the rest, one at a time: beside the parallel suite a
+# window sometimes never painted a frame for a whole clip (the screen black while the loop judged
+# and recorded every frame) in three of the last six fresh-clone runs; on a quiet machine they pass.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist worksteal
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS) --dist worksteal -m "not window"
+	$(BIN)/python -m pytest -q -m window
 
 # The inner loop: every test that needs no model, window, browser or speech (under a minute).
 test-fast: $(STAMP)

@@ -32,9 +32,10 @@ def xvfb(width: int = 1280, height: int = 720):
 def _one_window_at_a_time():
     """One window test at a time in a test run, whichever pytest-xdist worker runs it.
 
-    Beside three other workers on two cores, three live windows at once (each with its model
-    and an X server) sometimes never painted a frame for the whole clip (the screen stayed
-    black while the loop judged 137 frames); one at a time, they did.
+    Beside other busy workers a live window (Qt on Xvfb) sometimes never painted a frame for a
+    whole clip (the screen black while the loop judged 137 frames): the less else runs, the
+    better. ``make test`` runs the window tests after the parallel part, one after another;
+    this keeps any other parallel run of them to one at a time.
     """
     import fcntl
     import tempfile
